@@ -1,0 +1,1 @@
+"""duikou-kg: a knowledge graph of China's counterpart-support policy system."""
