@@ -1,0 +1,78 @@
+"""Per-app linked-data state: the store, the public base, and caches keyed by the store's version."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify
+
+EXTENSION_KEY = "duikou_kg.linked_data"
+
+
+@dataclass
+class LinkedDataState:
+    app_state: Any  # what the app factory keeps in app.extensions["duikou_kg"]
+    _cache: dict = field(default_factory=dict)
+    _cache_version: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _get(self, name: str):
+        if isinstance(self.app_state, Mapping):
+            return self.app_state[name]
+        return getattr(self.app_state, name)
+
+    @property
+    def store(self):
+        return self._get("store")
+
+    @property
+    def settings(self):
+        return self._get("settings")
+
+    @property
+    def public_base(self) -> str:
+        return self.settings.public_base
+
+    @property
+    def dumps_dir(self) -> Path:
+        return Path(self.settings.data_dir) / "dumps"
+
+    def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` once per store version (a rebuilt store drops every cached value)."""
+        version = getattr(self.store, "version", None)
+        with self._lock:
+            if version != self._cache_version:
+                self._cache, self._cache_version = {}, version
+            if key in self._cache:
+                return self._cache[key]
+        value = build()
+        with self._lock:
+            if version == self._cache_version:
+                self._cache[key] = value
+        return value
+
+
+def ld_state(app: Flask | None = None) -> LinkedDataState:
+    app = app or current_app
+    state = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        state = app.extensions[EXTENSION_KEY] = LinkedDataState(app.extensions["duikou_kg"])
+    return state
+
+
+def error_response(status: int, message: str) -> Response:
+    response = jsonify({"error": {"status": status, "message": message}})
+    response.status_code = status
+    return response
+
+
+def not_found_json(message: str) -> Response:
+    return error_response(404, message)
+
+
+def not_acceptable(offered: list[str]) -> Response:
+    return error_response(406, "None of the offered media types is acceptable: " + ", ".join(offered))

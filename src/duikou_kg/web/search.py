@@ -1,0 +1,50 @@
+"""``/search?q=``: label search, JSON for programs and HTML for browsers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
+
+from ..linked_data import formats as F
+from ..linked_data.iris import IriMapper
+from ..linked_data.state import ld_state
+from ..search import LabelIndex, build_index
+from .resources import html_context
+
+bp = Blueprint("ld_search", __name__, template_folder="templates")
+MAX_LIMIT = 50
+
+
+def label_index(app: Flask | None = None) -> LabelIndex:
+    """The index of the current store version (built on first use after a data change)."""
+    state = ld_state(app)
+    return state.cached(("search-index",), lambda: build_index(state.store))
+
+
+@bp.record_once
+def _warm(setup_state) -> None:
+    """Build the index when the app starts, if the store is already attached."""
+    if "duikou_kg" in setup_state.app.extensions:
+        label_index(setup_state.app)
+
+
+@bp.get("/search")
+def search() -> Response:
+    q = request.args.get("q", "").strip()
+    lang = html_context()["lang"]
+    try:
+        limit = max(1, min(MAX_LIMIT, int(request.args.get("limit", 20))))
+    except ValueError:
+        limit = 20
+    hits = label_index().search(q, lang=lang, limit=limit, kind=request.args.get("kind") or None)
+    mapper = IriMapper(ld_state().public_base, request.script_root)
+    results = [{"iri": h.iri, "href": mapper.to_local(h.iri), "label": h.label, "matched": h.matched,
+                "match": h.match, "kinds": list(h.kinds)} for h in hits]
+    fmt = F.negotiate(request.accept_mimetypes, (F.JSONLD, F.HTML), default=F.JSONLD)
+    wants_html = request.args.get("format") == "html" or (fmt is F.HTML and request.args.get("format") != "json")
+    if wants_html:
+        response = Response(render_template("ld/search.html", q=q, results=results, **html_context()),
+                            mimetype="text/html")
+    else:
+        response = jsonify({"query": q, "results": results})
+    response.vary.add("Accept")
+    return response

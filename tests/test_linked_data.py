@@ -1,0 +1,148 @@
+"""Dereferencing, content negotiation and HTML pages (duikou_kg.linked_data, duikou_kg.web.resources)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from flask import Flask
+
+from duikou_kg.config import Settings
+from duikou_kg.linked_data.memory import MemoryStore
+from duikou_kg.web.resources import register_linked_data
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://w3id.org/duikou/"
+EVIL = """
+@prefix dko: <https://w3id.org/duikou/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/duikou/id/actor/test-evil> a dko:Enterprise ;
+    rdfs:label "<script>alert(1)</script>"@en , "恶意<script>"@zh .
+"""
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def make_app(tmp_path, store) -> Flask:
+    app = Flask("ld-test")
+    settings = Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path)
+    app.extensions["duikou_kg"] = {"store": store, "settings": settings}
+    register_linked_data(app)
+    return app
+
+
+@pytest.fixture(scope="module")
+def store():
+    return MemoryStore.from_sources(ROOT, extra_turtle={BASE + "graph/test": EVIL})
+
+
+@pytest.fixture()
+def client(tmp_path, store):
+    return make_app(tmp_path, store).test_client()
+
+
+def test_browser_gets_html_with_labels_and_vary(client):
+    r = client.get("/id/actor/beijing", headers={"Accept": BROWSER, "Accept-Language": "en-GB,en;q=0.9"})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "Accept" in r.headers["Vary"]
+    assert r.headers["Content-Location"].endswith("/id/actor/beijing.html")
+    page = r.get_data(as_text=True)
+    assert "<h1>Beijing</h1>" in page
+    assert 'href="/id/actor/neimenggu"' in page  # supports → Inner Mongolia, linked
+    assert "is supporter of" in page  # inverse link from the pairings
+    assert "/.well-known/void" in page
+    assert "/sparql?query=" in page
+
+
+def test_accept_language_and_lang_switch(client):
+    zh = client.get("/id/actor/beijing", headers={"Accept": BROWSER, "Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "<h1>北京市</h1>" in zh.get_data(as_text=True)
+    assert "lang=en" in zh.get_data(as_text=True)
+    en = client.get("/id/actor/beijing?lang=en", headers={"Accept": BROWSER, "Accept-Language": "zh-CN"})
+    assert "<h1>Beijing</h1>" in en.get_data(as_text=True)
+
+
+def test_pairing_sources_are_shown_beside_the_pairing(client):
+    page = client.get("/id/actor/beijing.html?lang=zh").get_data(as_text=True)
+    # the founding report's chapter string from the citation of the 1979 pairing
+    assert "第一章" in page and "/id/citation/nankai2017-ch1-1-1" in page
+
+
+@pytest.mark.parametrize("accept, media_type, fmt", [
+    ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_negotiated_rdf_parses_and_describes_the_iri(client, accept, media_type, fmt):
+    r = client.get("/id/actor/beijing", headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == media_type
+    triples = list(ox.parse(r.data, format=fmt))
+    subjects = {t.subject.value for t in triples}
+    objects = {t.object.value for t in triples}
+    assert BASE + "id/actor/beijing" in subjects and BASE + "id/actor/beijing" in objects
+    assert any(t.predicate.value.endswith("#supports") for t in triples)
+
+
+def test_extensions_select_the_format(client):
+    assert client.get("/id/actor/beijing.ttl", headers={"Accept": BROWSER}).mimetype == "text/turtle"
+    assert client.get("/id/actor/beijing.nt").mimetype == "application/n-triples"
+    assert client.get("/id/actor/beijing.rdf").mimetype == "application/rdf+xml"
+    assert client.get("/id/actor/beijing.jsonld").mimetype == "application/ld+json"
+    assert client.get("/id/actor/beijing.html", headers={"Accept": "text/turtle"}).mimetype == "text/html"
+
+
+def test_jsonld_uses_the_published_context_and_matches_turtle(client):
+    doc = client.get("/id/actor/beijing", headers={"Accept": "application/ld+json"}).get_json()
+    assert doc["@context"].endswith("/context.jsonld")
+    context = client.get("/context.jsonld").get_json()
+    assert context["@context"]["dko"] == BASE + "ontology#"
+    doc["@context"] = context["@context"]  # what a JSON-LD processor does when it loads the context
+    from_jsonld = set(ox.parse(json.dumps(doc).encode(), format=ox.RdfFormat.JSON_LD))
+    from_turtle = set(ox.parse(client.get("/id/actor/beijing.ttl").data, format=ox.RdfFormat.TURTLE))
+    assert from_jsonld == from_turtle and len(from_turtle) > 10
+
+
+def test_unknown_iri_is_404_html_for_browsers_json_otherwise(client):
+    html = client.get("/id/actor/atlantis", headers={"Accept": BROWSER})
+    assert html.status_code == 404 and html.mimetype == "text/html"
+    assert "https://w3id.org/duikou/id/actor/atlantis" in html.get_data(as_text=True)
+    data = client.get("/id/actor/atlantis", headers={"Accept": "text/turtle"})
+    assert data.status_code == 404 and data.mimetype == "application/json"
+    assert "error" in data.get_json()
+
+
+def test_unacceptable_media_type_is_406(client):
+    assert client.get("/id/actor/beijing", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_labels_are_escaped(client):
+    page = client.get("/id/actor/test-evil?lang=en", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_named_graph_iri_dereferences(client):
+    r = client.get("/graph/inferred?lang=en", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and "Named graph" in r.get_data(as_text=True)
+
+
+def test_ontology_html_documents_every_term_in_both_languages(client, store):
+    r = client.get("/ontology", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    terms = [row["t"].value for row in store.query(
+        "SELECT ?t WHERE { GRAPH <https://w3id.org/duikou/graph/ontology/duikou> { ?t a ?k } "
+        "VALUES ?k { <http://www.w3.org/2002/07/owl#Class> <http://www.w3.org/2002/07/owl#ObjectProperty> "
+        "<http://www.w3.org/2002/07/owl#DatatypeProperty> } FILTER(STRSTARTS(STR(?t), 'https://w3id.org/duikou/ontology#')) }")]
+    assert len(terms) > 40
+    for term in terms:
+        assert f'id="{term.rsplit("#", 1)[1]}"' in page
+    assert "参与主体" in page and "actor" in page  # dko:Actor in zh and en
+
+
+def test_ontology_turtle_is_the_ontology_graph(client):
+    r = client.get("/ontology", headers={"Accept": "text/turtle"})
+    triples = list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))
+    assert r.mimetype == "text/turtle" and len(triples) > 500
+    assert client.get("/ontology.jsonld").mimetype == "application/ld+json"
