@@ -1,0 +1,83 @@
+"""Plain-SPARQL versions of canned queries, for the query editor.
+
+The editor sends query text to ``/sparql``, which knows nothing of parameters. ``example_text`` gives the
+canned query with its parameters bound by a ``VALUES`` block placed first in the outermost ``WHERE``
+group. The block is built from RDF terms serialised by pyoxigraph (N-Triples syntax), from the default
+or example values of the ``.rq`` metadata, never from a caller's text; a test checks that every example
+returns the same rows as the canned query run with substitutions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .metadata import CannedQuery
+from .runner import bind_arguments
+
+__all__ = ["example_arguments", "example_text", "values_block", "where_body_offset"]
+
+
+def example_arguments(query: CannedQuery) -> dict[str, str]:
+    """The example value of each required parameter (defaults fill in the rest)."""
+    return {p.name: p.example for p in query.parameters if p.required and p.example is not None}
+
+
+def values_block(terms: Mapping[str, Any]) -> str:
+    """``VALUES (?a ?b) { (<…> "…") }`` from pyoxigraph terms (``str(term)`` is N-Triples syntax)."""
+    names = " ".join("?" + name for name in terms)
+    row = " ".join(str(term) for term in terms.values())
+    return f"VALUES ({names}) {{ ({row}) }}"
+
+
+def where_body_offset(text: str) -> int:
+    """Index just after the ``{`` that opens the outermost WHERE group.
+
+    Skips comments, strings and IRIs, and the template of a CONSTRUCT (``WHERE`` at brace depth 0 is the
+    one of the query itself). Raises ``ValueError`` when there is none.
+    """
+    i, n, depth = 0, len(text), 0
+    upper = text.upper()
+    seen_where = False
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            newline = text.find("\n", i)
+            i = n if newline == -1 else newline + 1
+            continue
+        if ch in "\"'":
+            long_quote = text.startswith(ch * 3, i)
+            quote = ch * 3 if long_quote else ch
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if ch == "<":
+            close = text.find(">", i)
+            if close != -1 and not any(c in text[i + 1:close] for c in " \t\n{}"):
+                i = close + 1
+                continue
+        if ch == "{":
+            if seen_where and depth == 0:
+                return i + 1
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and upper.startswith("WHERE", i) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")):
+            end = i + 5
+            if end >= n or not (text[end].isalnum() or text[end] == "_"):
+                seen_where = True
+        i += 1
+    raise ValueError("no WHERE group found")
+
+
+def example_text(query: CannedQuery, arguments: Mapping[str, str] | None = None, store: Any = None) -> str:
+    """The query with ``arguments`` (default: the examples) bound by a leading VALUES block.
+
+    The arguments go through the same validation as the API's, so the block holds checked terms only.
+    """
+    _, terms = bind_arguments(query, example_arguments(query) if arguments is None else arguments, store)
+    if not terms:
+        return query.text
+    at = where_body_offset(query.text)
+    return query.text[:at] + "\n  " + values_block(terms) + query.text[at:]
