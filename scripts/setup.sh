@@ -10,6 +10,11 @@ with_tests=0
 
 apt_packages=()
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)   # HermiT (OWL reasoning)
+command -v npm >/dev/null 2>&1 || apt_packages+=(npm)                      # front-end assets (YASGUI editor)
+if [ "$with_tests" -eq 1 ]; then                                           # browser test of the editor page
+    command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
+fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup: need root to install: ${apt_packages[*]}" >&2
@@ -26,4 +31,16 @@ if [ "$with_tests" -eq 1 ]; then
 else
     .venv/bin/python -m pip install -q -e .
 fi
-echo "setup: done (.venv ready)"
+
+# Front-end assets: YASGUI (@zazuko/yasgui) from the npm registry at the versions frontend/package-lock.json
+# pins, its built files copied into the package's static folder (git ignores them) so the editor page
+# needs no CDN. A copy of the lock file next to them marks which install they came from.
+vendor=src/duikou_kg/web/static/vendor/yasgui
+if ! cmp -s frontend/package-lock.json "$vendor/package-lock.json"; then
+    npm ci --prefix frontend --no-audit --no-fund --ignore-scripts --loglevel=error
+    mkdir -p "$vendor"
+    cp frontend/node_modules/@zazuko/yasgui/build/yasgui.min.js \
+       frontend/node_modules/@zazuko/yasgui/build/yasgui.min.css "$vendor/"
+    cp frontend/package-lock.json "$vendor/package-lock.json"
+fi
+echo "setup: done (.venv ready, editor assets in $vendor)"
