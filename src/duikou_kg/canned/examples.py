@@ -75,9 +75,15 @@ def example_text(query: CannedQuery, arguments: Mapping[str, str] | None = None,
     """The query with ``arguments`` (default: the examples) bound by a leading VALUES block.
 
     The arguments go through the same validation as the API's, so the block holds checked terms only.
+    The ``#+`` metadata lines give way to a short comment naming the query and its API address.
     """
-    _, terms = bind_arguments(query, example_arguments(query) if arguments is None else arguments, store)
-    if not terms:
-        return query.text
-    at = where_body_offset(query.text)
-    return query.text[:at] + "\n  " + values_block(terms) + query.text[at:]
+    texts, terms = bind_arguments(query, example_arguments(query) if arguments is None else arguments, store)
+    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+")) + "\n"
+    header = [f"# {query.summary['en']} / {query.summary['zh']}",
+              f"# Canned query '{query.name}': /api/queries/{query.name}"]
+    if terms:
+        header.append("# Parameters are bound in the VALUES line: " +
+                      ", ".join(f"{name}={value}" for name, value in texts.items()))
+        at = where_body_offset(body)
+        body = body[:at] + "\n  " + values_block(terms) + body[at:]
+    return "\n".join(header) + "\n" + body
