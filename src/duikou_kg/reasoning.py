@@ -1,0 +1,228 @@
+"""OWL 2 consistency checking with HermiT (through owlready2).
+
+``check_consistency`` hands an rdflib graph to HermiT in a fresh owlready2 ``World`` and reports whether
+the ontology plus data is consistent and which named classes are unsatisfiable.
+
+HermiT accepts only the datatypes of the OWL 2 datatype map; ``xsd:gYear`` and ``xsd:date`` are not in it
+and make HermiT stop with an error. Before the hand-over, literals of any other datatype (and ill-typed
+literals) are dropped, and so are ``rdfs:range`` axioms naming such a datatype. ``owl:imports`` triples are
+dropped too, so that nothing outside the graph is ever fetched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import owlready2
+import rdflib
+import rdflib.collection
+from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
+
+__all__ = [
+    "OWL2_DATATYPES",
+    "ReasoningError",
+    "ReasoningResult",
+    "check_consistency",
+    "diagnose_inconsistency",
+    "prepare_for_hermit",
+]
+
+#: The OWL 2 datatype map (OWL 2 Structural Specification §4) plus rdf:langString (RDF 1.1).
+OWL2_DATATYPES: frozenset[URIRef] = frozenset(
+    [RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal, OWL.real, OWL.rational]
+    + [
+        XSD[name]
+        for name in (
+            "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int "
+            "short byte unsignedLong unsignedInt unsignedShort unsignedByte double float string "
+            "normalizedString token language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI "
+            "dateTime dateTimeStamp"
+        ).split()
+    ]
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReasoningResult:
+    """What HermiT said about a graph."""
+
+    consistent: bool
+    unsatisfiable_classes: list[str]
+    explanation: str
+    seconds: float
+
+    @property
+    def coherent(self) -> bool:
+        """True when consistent and no named class is unsatisfiable."""
+        return self.consistent and not self.unsatisfiable_classes
+
+
+class ReasoningError(RuntimeError):
+    """HermiT could not run on the graph (not the same as an inconsistency)."""
+
+
+def _literal_ok(lit: Literal) -> bool:
+    if lit.datatype is None:  # plain or language-tagged
+        return True
+    if lit.datatype not in OWL2_DATATYPES:
+        return False
+    return not getattr(lit, "ill_typed", False)
+
+
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def _ascii_any_uri(lit: Literal) -> Literal:
+    """HermiT only accepts ASCII URIs as xsd:anyURI: percent-encode an IRI's other characters (RFC 3987 §3.1)."""
+    text = str(lit)
+    if text.isascii() and " " not in text:
+        return lit
+    return Literal(urllib.parse.quote(text, safe=_URI_SAFE), datatype=XSD.anyURI)
+
+
+def prepare_for_hermit(graph: rdflib.Graph) -> tuple[rdflib.Graph, int]:
+    """Return a copy of ``graph`` that HermiT accepts, and how many triples were dropped.
+
+    Literals outside the OWL 2 datatype map and ill-typed literals are dropped, as are ``rdfs:range``
+    axioms naming such datatypes and ``owl:imports``; IRIs typed xsd:anyURI are percent-encoded to URIs.
+    """
+    out = rdflib.Graph()
+    dropped = 0
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.anyURI:
+            o = _ascii_any_uri(o)
+        if p == OWL.imports:
+            dropped += 1
+            continue
+        if isinstance(o, Literal) and not _literal_ok(o):
+            dropped += 1
+            continue
+        if p == RDFS.range and isinstance(o, URIRef) and o.startswith(str(XSD)) and o not in OWL2_DATATYPES:
+            dropped += 1
+            continue
+        out.add((s, p, o))
+    return out, dropped
+
+
+_ONTOLOGY_BASE = "https://w3id.org/duikou/reasoning-input"
+
+
+def _superclasses(graph: rdflib.Graph, cls: rdflib.term.Node) -> set:
+    return set(graph.transitive_objects(cls, RDFS.subClassOf))
+
+
+def _disjoint_pairs(graph: rdflib.Graph) -> set[frozenset]:
+    pairs: set[frozenset] = set()
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        pairs.add(frozenset((a, b)))
+    for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        for members in graph.objects(node, OWL.members):
+            items = list(rdflib.collection.Collection(graph, members))
+            for i, a in enumerate(items):
+                for b in items[i + 1 :]:
+                    pairs.add(frozenset((a, b)))
+    return pairs
+
+
+def diagnose_inconsistency(graph: rdflib.Graph, limit: int = 5) -> list[str]:
+    """Find the common, easily explained causes of an inconsistency (a cheap look, not a proof)."""
+    findings: list[str] = []
+    disjoint = _disjoint_pairs(graph)
+    if disjoint:
+        for individual in set(graph.subjects(RDF.type, None)):
+            types: dict = {}
+            for asserted in graph.objects(individual, RDF.type):
+                for sup in _superclasses(graph, asserted):
+                    types.setdefault(sup, asserted)
+            for pair in disjoint:
+                a, b = tuple(pair)
+                if a in types and b in types:
+                    findings.append(
+                        f"{individual} is typed {types[a]} and {types[b]}, but {a} and {b} are disjoint"
+                    )
+                    break
+            if len(findings) >= limit:
+                return findings
+    functional = set(graph.subjects(RDF.type, OWL.FunctionalProperty))
+    for prop in sorted(functional):
+        for subject in set(graph.subjects(prop, None)):
+            values = sorted(set(graph.objects(subject, prop)))
+            for i, a in enumerate(values):
+                for b in values[i + 1 :]:
+                    different = (a, OWL.differentFrom, b) in graph or (b, OWL.differentFrom, a) in graph
+                    if different or (isinstance(a, Literal) and isinstance(b, Literal) and not a.eq(b)):
+                        findings.append(
+                            f"{subject} has two different values of the functional property {prop}: {a} and {b}"
+                        )
+            if len(findings) >= limit:
+                return findings
+    return findings
+
+
+def _explain_inconsistency(error: Exception, graph: rdflib.Graph) -> str:
+    text = str(error).strip()
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("at ")]
+    detail = re.sub(r"\s+", " ", " ".join(lines[:6]))[:800]
+    findings = diagnose_inconsistency(graph)
+    explanation = "HermiT found the ontology and data inconsistent: no model satisfies all axioms and facts."
+    if findings:
+        explanation += " Likely cause: " + "; ".join(findings) + "."
+    else:
+        explanation += (
+            " Typical causes: a resource typed with two disjoint classes, or two different values of a"
+            " functional property."
+        )
+    if detail:
+        explanation += f" Reasoner output: {detail}"
+    return explanation
+
+
+def check_consistency(graph: rdflib.Graph) -> ReasoningResult:
+    """Run HermiT on ``graph`` (ontology and data together) and report consistency and coherence.
+
+    Each call uses a fresh owlready2 ``World``; nothing is left in owlready2's default world.
+    """
+    started = time.perf_counter()
+    prepared, dropped = prepare_for_hermit(graph)
+    world = owlready2.World()
+    try:
+        with tempfile.TemporaryDirectory(prefix="duikou-hermit-") as tmp:
+            nt_file = Path(tmp) / "input.nt"
+            prepared.serialize(destination=nt_file, format="nt", encoding="utf-8")
+            onto = world.get_ontology(_ONTOLOGY_BASE)
+            with nt_file.open("rb") as fh:
+                onto.load(fileobj=fh, format="ntriples", only_local=True)
+            try:
+                with onto:
+                    owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            except owlready2.OwlReadyInconsistentOntologyError as exc:
+                return ReasoningResult(
+                    consistent=False,
+                    unsatisfiable_classes=[],
+                    explanation=_explain_inconsistency(exc, prepared),
+                    seconds=time.perf_counter() - started,
+                )
+            except owlready2.OwlReadyJavaError as exc:
+                raise ReasoningError(f"HermiT failed to run: {str(exc)[:800]}") from exc
+            unsat = sorted(
+                cls.iri for cls in world.inconsistent_classes() if cls is not owlready2.Nothing
+            )
+    finally:
+        world.close()
+    if unsat:
+        explanation = "Consistent, but these classes can have no members: " + ", ".join(unsat) + "."
+    else:
+        explanation = "Consistent and coherent (no unsatisfiable classes)."
+    if dropped:
+        explanation += f" {dropped} triple(s) outside HermiT's datatype map or owl:imports were left out."
+    return ReasoningResult(
+        consistent=True,
+        unsatisfiable_classes=unsat,
+        explanation=explanation,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,79 @@
+"""Running pySHACL with the project's shapes and turning its report into ``ValidationResult`` records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import pyshacl
+import rdflib
+from rdflib import RDF, Literal
+from rdflib.namespace import SH
+
+from .loading import parse_file
+from .report import ValidationResult
+
+__all__ = ["load_shapes", "run_shacl", "results_from_report_graph"]
+
+
+def load_shapes(files: Iterable[Path]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in files:
+        parse_file(path, graph)
+    return graph
+
+
+def _messages(report: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
+    by_lang: dict[str | None, str] = {}
+    for message in report.objects(node, SH.resultMessage):
+        if isinstance(message, Literal):
+            by_lang.setdefault(message.language, str(message))
+    fallback = by_lang.get(None) or by_lang.get("en") or by_lang.get("zh") or ""
+    return by_lang.get("zh", fallback), by_lang.get("en", fallback)
+
+
+def results_from_report_graph(report: rdflib.Graph) -> list[ValidationResult]:
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        severity = report.value(node, SH.resultSeverity)
+        message_zh, message_en = _messages(report, node)
+        results.append(
+            ValidationResult(
+                focus_node=report.value(node, SH.focusNode),
+                path=report.value(node, SH.resultPath),
+                shape=str(report.value(node, SH.sourceShape)),
+                severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+                message_zh=message_zh,
+                message_en=message_en,
+                value=report.value(node, SH.value),
+                source="shacl",
+            )
+        )
+    results.sort(key=lambda r: (str(r.focus_node), r.shape, str(r.value)))
+    return results
+
+
+def run_shacl(
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    *,
+    ontology: rdflib.Graph | None = None,
+    inference: str = "none",
+) -> list[ValidationResult]:
+    """Validate ``data`` (already holding its inferred triples unless ``inference`` says otherwise).
+
+    ``advanced=True`` enables the SHACL-AF SPARQL targets some shapes use; owl:imports are never followed.
+    """
+    _conforms, report, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference=inference,
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
+        meta_shacl=False,
+        abort_on_first=False,
+    )
+    return results_from_report_graph(report)
