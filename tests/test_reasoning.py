@@ -9,6 +9,7 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, Literal, Namespace, URIRef
 
 from duikou_kg.reasoning import check_consistency, prepare_for_hermit
+from duikou_kg.validation import parse_file, parse_files
 
 ROOT = Path(__file__).resolve().parents[1]
 DKO = Namespace("https://w3id.org/duikou/ontology#")
@@ -16,15 +17,9 @@ ACTOR = Namespace("https://w3id.org/duikou/id/actor/")
 PAIRING = Namespace("https://w3id.org/duikou/id/pairing/")
 
 
-def _ontology() -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.parse(source=(ROOT / "ontology" / "duikou.ttl").open("rb"), format="turtle")
-    return g
-
-
 @pytest.fixture(scope="module")
 def ontology() -> rdflib.Graph:
-    return _ontology()
+    return parse_file(ROOT / "ontology" / "duikou.ttl")
 
 
 def _copy(graph: rdflib.Graph) -> rdflib.Graph:
@@ -43,11 +38,7 @@ def test_ontology_alone_is_consistent_and_coherent(ontology):
 
 
 def test_ontology_with_real_data_is_consistent(ontology):
-    g = _copy(ontology)
-    files = sorted((ROOT / "data" / "ttl").rglob("*.ttl"))
-    for path in files:
-        with path.open("rb") as fh:
-            g.parse(source=fh, format="turtle")
+    g = parse_files(sorted((ROOT / "data" / "ttl").rglob("*.ttl")), _copy(ontology))
     result = check_consistency(g)
     assert result.consistent, result.explanation
     assert result.unsatisfiable_classes == []
@@ -105,9 +96,13 @@ def test_datatypes_outside_owl2_map_and_imports_are_dropped():
     g.add((s, DKO.endYear, Literal(1990)))
     g.add((DKO.date, RDFS.range, XSD.date))
     g.add((URIRef("https://w3id.org/duikou/ontology"), OWL.imports, URIRef("http://127.0.0.1:9/x")))
+    g.add((s, DKO.url, Literal("http://example.org/对口援疆/1", datatype=XSD.anyURI)))
     prepared, dropped = prepare_for_hermit(g)
     assert dropped == 4
-    assert set(prepared) == {(s, DKO.endYear, Literal(1990))}
+    assert set(prepared) == {
+        (s, DKO.endYear, Literal(1990)),
+        (s, DKO.url, Literal("http://example.org/%E5%AF%B9%E5%8F%A3%E6%8F%B4%E7%96%86/1", datatype=XSD.anyURI)),
+    }
 
 
 def test_gyear_and_date_literals_do_not_break_hermit(ontology):

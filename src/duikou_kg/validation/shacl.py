@@ -32,23 +32,46 @@ def _messages(report: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str]:
     return by_lang.get("zh", fallback), by_lang.get("en", fallback)
 
 
+def _show(term: rdflib.term.Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return term.n3() if term.datatype else f'"{term}"' + (f"@{term.language}" if term.language else "")
+    return f"<{term}>"
+
+
+def _fill(message: str, focus, path, value) -> str:
+    """Fill the ``{$this}``, ``{$path}`` and ``{$value}`` placeholders (also written ``{?var}``)."""
+    for names, term in ((("{$this}", "{?this}"), focus), (("{$path}", "{?path}"), path), (("{$value}", "{?value}"), value)):
+        for name in names:
+            message = message.replace(name, _show(term))
+    return message
+
+
 def results_from_report_graph(report: rdflib.Graph) -> list[ValidationResult]:
+    """Top-level results of a pySHACL report (nested ``sh:detail`` results are left out), de-duplicated."""
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        severity = report.value(node, SH.resultSeverity)
-        message_zh, message_en = _messages(report, node)
-        results.append(
-            ValidationResult(
-                focus_node=report.value(node, SH.focusNode),
-                path=report.value(node, SH.resultPath),
+    seen = set()
+    for report_node in report.subjects(RDF.type, SH.ValidationReport):
+        for node in report.objects(report_node, SH.result):
+            focus = report.value(node, SH.focusNode)
+            path = report.value(node, SH.resultPath)
+            value = report.value(node, SH.value)
+            severity = report.value(node, SH.resultSeverity)
+            message_zh, message_en = _messages(report, node)
+            result = ValidationResult(
+                focus_node=focus,
+                path=path,
                 shape=str(report.value(node, SH.sourceShape)),
                 severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-                message_zh=message_zh,
-                message_en=message_en,
-                value=report.value(node, SH.value),
+                message_zh=_fill(message_zh, focus, path, value),
+                message_en=_fill(message_en, focus, path, value),
+                value=value,
                 source="shacl",
             )
-        )
+            if result not in seen:
+                seen.add(result)
+                results.append(result)
     results.sort(key=lambda r: (str(r.focus_node), r.shape, str(r.value)))
     return results
 
