@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -100,7 +101,10 @@ def parse_bytes(
     # A fixed, non-dereferenceable public ID: relative IRIs resolve against it, and rdflib never derives a
     # base from the working directory or the file system.
     public_id = UPLOAD_BASE + re.sub(r"[^A-Za-z0-9._-]", "_", name)
-    graph.parse(data=data, format=fmt, publicID=public_id)
+    with warnings.catch_warnings():
+        # rdflib's own JSON-LD parser builds a ConjunctiveGraph internally and warns about it.
+        warnings.filterwarnings("ignore", message="ConjunctiveGraph is deprecated", category=DeprecationWarning)
+        graph.parse(data=data, format=fmt, publicID=public_id)
     return graph
 
 
