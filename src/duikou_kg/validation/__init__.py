@@ -12,12 +12,13 @@ and return one ``ValidationReport`` whose results carry messages in Chinese and 
 from .checks import Check, CheckError, load_checks, run_checks
 from .engine import OWL_COHERENCE, OWL_CONSISTENCY, load_base_graph, validate_files, validate_graph
 from .loading import UnsafeInputError, UnsupportedFormatError, parse_bytes, parse_file, parse_files
-from .materialise import materialised
+from .materialise import BUILD_INFERENCE_AVAILABLE, materialised
 from .paths import ProjectPaths
 from .report import SEVERITIES, ValidationReport, ValidationResult
 from .shacl import load_shapes, run_shacl
 
 __all__ = [
+    "BUILD_INFERENCE_AVAILABLE",
     "OWL_COHERENCE",
     "OWL_CONSISTENCY",
     "SEVERITIES",

@@ -21,7 +21,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from ..namespaces import all_prefixes
 from .report import SEVERITIES, ValidationResult
 
 __all__ = ["CHECK_BASE", "Check", "CheckError", "load_check", "load_checks", "run_check", "run_checks"]
@@ -85,7 +84,7 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> rdflib.
 
 
 def run_check(store: ox.Store, check: Check) -> list[ValidationResult]:
-    solutions = store.query(check.query, use_default_graph_as_union=True, prefixes=all_prefixes())
+    solutions = store.query(check.query, use_default_graph_as_union=True)
     variables = {v.value for v in solutions.variables}
     results = []
     seen = set()

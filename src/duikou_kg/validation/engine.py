@@ -9,17 +9,17 @@ from typing import Any
 import rdflib
 from rdflib import URIRef
 
-from ..namespaces import ONTOLOGY_IRI
 from ..reasoning import ReasoningError, check_consistency
 from .checks import load_checks, run_checks
 from .loading import parse_file, parse_files
-from .materialise import materialised
+from .materialise import BUILD_INFERENCE_AVAILABLE, materialised
 from .paths import ProjectPaths
 from .report import ValidationReport, ValidationResult
 from .shacl import load_shapes, run_shacl
 
 __all__ = ["OWL_CONSISTENCY", "OWL_COHERENCE", "load_base_graph", "validate_files", "validate_graph"]
 
+ONTOLOGY_IRI = "https://w3id.org/duikou/ontology"
 VALIDATION_NS = "https://w3id.org/duikou/validation#"
 #: ``shape`` of results that come from HermiT rather than from a SHACL shape or a SPARQL check.
 OWL_CONSISTENCY = VALIDATION_NS + "OwlConsistency"
@@ -108,7 +108,10 @@ def validate_graph(
     timings["inference"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    results = run_shacl(data, load_shapes(paths.shape_files()))
+    if BUILD_INFERENCE_AVAILABLE:
+        results = run_shacl(data, load_shapes(paths.shape_files()))
+    else:  # no build rules installed: pySHACL's own RDFS inference on the raw graph
+        results = run_shacl(data, load_shapes(paths.shape_files()), inference="rdfs")
     timings["shacl"] = time.perf_counter() - t
 
     if reasoning:

@@ -3,6 +3,9 @@
 The triples go into an in-memory pyoxigraph store and ``duikou_kg.inference.materialise`` adds what
 ``duikou-kg build`` adds (sub-class and sub-property closure, domains, ranges, inverses, transitive and
 symmetric closure, derived shortcut properties). The same store then answers the SPARQL checks.
+
+Where the build's inference module is not installed, ``materialised`` returns the graph as it is and
+says so; ``validate_graph`` then lets pySHACL run its own RDFS inference instead.
 """
 
 from __future__ import annotations
@@ -10,9 +13,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 import rdflib
 
-from ..inference import materialise
+try:  # the build's rule engine (duikou_kg.inference); optional so that validation works without it
+    from ..inference import materialise as _build_materialise
+except ImportError:  # pragma: no cover - depends on the installed package
+    _build_materialise = None
 
-__all__ = ["to_store", "materialised", "store_to_graph"]
+__all__ = ["BUILD_INFERENCE_AVAILABLE", "materialised", "store_to_graph", "to_store"]
+
+BUILD_INFERENCE_AVAILABLE = _build_materialise is not None
 
 
 def to_store(graph: rdflib.Graph) -> ox.Store:
@@ -31,7 +39,12 @@ def store_to_graph(store: ox.Store) -> rdflib.Graph:
 
 
 def materialised(graph: rdflib.Graph) -> tuple[rdflib.Graph, ox.Store]:
-    """``graph`` plus its inferred triples, as an rdflib graph and as a pyoxigraph store."""
+    """``graph`` plus its inferred triples, as an rdflib graph and as a pyoxigraph store.
+
+    Without the build's inference module the graph comes back unchanged (check ``BUILD_INFERENCE_AVAILABLE``).
+    """
     store = to_store(graph)
-    materialise(store)
+    if _build_materialise is None:
+        return graph, store
+    _build_materialise(store)
     return store_to_graph(store), store
