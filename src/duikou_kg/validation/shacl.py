@@ -49,12 +49,19 @@ def _fill(message: str, focus, path, value) -> str:
 
 
 def results_from_report_graph(report: rdflib.Graph) -> list[ValidationResult]:
-    """Top-level results of a pySHACL report (nested ``sh:detail`` results are left out), de-duplicated."""
+    """Top-level results of a pySHACL report, de-duplicated.
+
+    Nested ``sh:detail`` results and results whose focus node is a literal are left out.
+    """
     results = []
     seen = set()
     for report_node in report.subjects(RDF.type, SH.ValidationReport):
         for node in report.objects(report_node, SH.result):
             focus = report.value(node, SH.focusNode)
+            if isinstance(focus, Literal):
+                # RDFS inference (rdfs3 on literal values) can type a literal; the value shapes already report
+                # the literal on the resource that uses it, so a literal focus node adds only noise.
+                continue
             path = report.value(node, SH.resultPath)
             value = report.value(node, SH.value)
             severity = report.value(node, SH.resultSeverity)
