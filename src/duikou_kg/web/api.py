@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from ..canned import Catalog, ParameterError, load_catalog, run_query
@@ -42,6 +43,7 @@ def api_error(status: int, code: str, message: str) -> ApiError:
 def _render_error(exc: ApiError) -> Response:
     body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message}}
     return Response(json.dumps(body, ensure_ascii=False), status=exc.status, mimetype="application/json")
+
 
 EXTENSION_KEY = "duikou_kg.canned"
 _TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
@@ -230,8 +232,7 @@ def _html_rows(page: Page) -> list[list[dict[str, Any]]]:
         for term in record.values():
             value = term_to_json(term)
             text = "" if value is None else str(value)
-            is_link = isinstance(value, str) and text.startswith(("http://", "https://")) and \
-                term is not None and term.__class__.__name__ == "NamedNode"
+            is_link = isinstance(term, ox.NamedNode) and text.startswith(("http://", "https://"))
             cells.append({"text": text, "href": text if is_link else None})
         rows.append(cells)
     return rows
