@@ -1,0 +1,130 @@
+"""Settings: one table of every knob, read from the environment with keyword overrides.
+
+The table (``settings_table()``) is the single place a setting is declared, so the README
+and ``duikou-kg --help`` can print it and a test can check nothing is undocumented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str
+    default: Any  # a value, or a callable taking the partly resolved settings dict
+    env: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+    def default_text(self) -> str:
+        """The default as a human reads it in the README."""
+        return DERIVED_DEFAULT_TEXT.get(self.name, str(self.default))
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The checkout root: the nearest ancestor of the package holding ``ontology/``.
+
+    The package is installed editable, so its source lives inside the checkout.
+    Falls back to the working directory when run from an installed copy.
+    """
+    here = (start or Path(__file__)).resolve()
+    for folder in here.parents:
+        if (folder / "ontology").is_dir() and (folder / "pyproject.toml").is_file():
+            return folder
+    return Path.cwd()
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError(f"expected a TCP port 0-65535, got {text!r}")
+    return value
+
+
+def _base_iri(text: str) -> str:
+    if not text.endswith("/"):
+        raise ValueError(f"a base IRI must end with '/', got {text!r}")
+    return text
+
+
+# Defaults that depend on other settings are shown to readers as text, not as a value.
+DERIVED_DEFAULT_TEXT = {
+    "project_root": "the checkout holding ontology/",
+    "data_dir": "<project_root>/var",
+}
+
+_TABLE: tuple[Setting, ...] = (
+    Setting("project_root", lambda _: find_project_root(), "DUIKOU_KG_ROOT",
+            "Folder holding ontology/ and data/ttl/ (the sources of the build).", Path),
+    Setting("data_dir", lambda resolved: resolved["project_root"] / "var", "DUIKOU_KG_DATA_DIR",
+            "Folder for builds of the store (builds/<id>/) and the 'current' pointer.", Path),
+    Setting("host", "127.0.0.1", "DUIKOU_KG_HOST", "Interface `duikou-kg serve` listens on."),
+    Setting("port", 8000, "DUIKOU_KG_PORT", "TCP port `duikou-kg serve` listens on.", _port),
+    Setting("threads", 4, "DUIKOU_KG_THREADS", "Worker threads of the waitress server.", _positive_int),
+    Setting("public_base", "https://w3id.org/duikou/", "DUIKOU_KG_PUBLIC_BASE",
+            "Public base IRI of the knowledge graph's identifiers.", _base_iri),
+    Setting("max_request_bytes", 1_000_000, "DUIKOU_KG_MAX_REQUEST_BYTES",
+            "Largest HTTP request body accepted (413 above it).", _positive_int),
+    Setting("max_query_length", 100_000, "DUIKOU_KG_MAX_QUERY_LENGTH",
+            "Longest SPARQL query text accepted, in characters (413 above it).", _positive_int),
+    Setting("max_result_rows", 100_000, "DUIKOU_KG_MAX_RESULT_ROWS",
+            "Row cap for result listings (reserved for paged APIs).", _positive_int),
+)
+
+
+def settings_table() -> tuple[Setting, ...]:
+    """Every setting: name, default, environment variable and help text."""
+    return _TABLE
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    data_dir: Path
+    host: str
+    port: int
+    threads: int
+    public_base: str
+    max_request_bytes: int
+    max_query_length: int
+    max_result_rows: int
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then environment variables, then keyword overrides (highest).
+
+        Raises ``ValueError`` naming the variable when an environment value does not parse.
+        """
+        environ = os.environ if environ is None else environ
+        unknown = set(overrides) - {row.name for row in _TABLE}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        resolved: dict[str, Any] = {}
+        for row in _TABLE:  # in table order, so derived defaults see what they depend on
+            if row.name in overrides and overrides[row.name] is not None:
+                value = overrides[row.name]
+                value = Path(value) if row.parse is Path else value
+            elif environ.get(row.env):
+                try:
+                    value = row.parse(environ[row.env])
+                except ValueError as exc:
+                    raise ValueError(f"{row.env}: {exc}") from None
+            else:
+                value = row.default(resolved) if callable(row.default) else row.default
+            resolved[row.name] = value
+        resolved["project_root"] = Path(resolved["project_root"]).resolve()
+        resolved["data_dir"] = Path(resolved["data_dir"]).resolve()
+        return cls(**resolved)
