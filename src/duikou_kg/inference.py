@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from .namespaces import OWL, RDF, RDFS, SKOS, all_prefixes
+from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, SKOS, all_prefixes
 from .sparql_guard import forbidden_keywords
 
 DERIVED_RULE_MARKER = "Derived rule:"
@@ -130,7 +130,7 @@ class InferenceReport:
     rounds: int
     seconds: float
     per_rule: dict[str, int]
-    delta_graphs: tuple[str, ...]  # scratch graphs that now hold the inferred triples
+    graphs: tuple[str, ...]  # the named graphs that now hold the inferred triples
 
 
 def schema_rules() -> list[Rule]:
@@ -250,21 +250,30 @@ def _round_queries(
                 yield rule, bound.query(previous_delta, index)
 
 
-def materialise(store: ox.Store, *, rules: list[Rule] | None = None, max_rounds: int = 100) -> InferenceReport:
+def materialise(
+    store: ox.Store,
+    *,
+    inferred_graph: str = INFERRED_GRAPH,
+    rules: list[Rule] | None = None,
+    max_rounds: int = 100,
+    keep_round_graphs: bool = False,
+) -> InferenceReport:
     """Run ``rules`` (default ``all_rules(store)``) over the union of ``store``'s graphs to a fixpoint.
 
-    Triples new in round *k* are added to the named graph ``DELTA_GRAPH_BASE + str(k)``; the union
-    of ``report.delta_graphs`` is everything inferred (the caller moves it where it belongs).
+    Triples new in round *k* go to the scratch graph ``DELTA_GRAPH_BASE + str(k)``; at the end they
+    are moved into ``inferred_graph``. With ``keep_round_graphs`` they stay where they are (the
+    build relabels them while copying to disk, which saves a second write) and
+    ``report.graphs`` names them.
     """
     started = time.perf_counter()
     rules = all_rules(store) if rules is None else rules
     prefixes = all_prefixes()
     per_rule = {rule.name: 0 for rule in rules}
-    delta_graphs: list[str] = []
+    round_graphs: list[str] = []
     for round_number in range(1, max_rounds + 1):
         delta = ox.NamedNode(DELTA_GRAPH_BASE + str(round_number))
         added = 0
-        previous = delta_graphs[-1] if delta_graphs else None
+        previous = round_graphs[-1] if round_graphs else None
         for rule, text in list(_round_queries(rules, store, previous)):
             # Collect before writing: the query reads the store being extended.
             new = set(store.query(text, use_default_graph_as_union=True, prefixes=prefixes))
@@ -273,12 +282,23 @@ def materialise(store: ox.Store, *, rules: list[Rule] | None = None, max_rounds:
                 per_rule[rule.name] += len(new)
                 added += len(new)
         if not added:
+            graphs = tuple(round_graphs) if keep_round_graphs else _merge(store, round_graphs, inferred_graph)
             return InferenceReport(
                 inferred_triples=sum(per_rule.values()),
                 rounds=round_number,
                 seconds=time.perf_counter() - started,
                 per_rule=per_rule,
-                delta_graphs=tuple(delta_graphs),
+                graphs=graphs,
             )
-        delta_graphs.append(delta.value)
+        round_graphs.append(delta.value)
     raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
+
+
+def _merge(store: ox.Store, round_graphs: list[str], inferred_graph: str) -> tuple[str, ...]:
+    target = ox.NamedNode(inferred_graph)
+    for graph in round_graphs:
+        node = ox.NamedNode(graph)
+        quads = list(store.quads_for_pattern(None, None, None, node))  # read fully before writing
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+        store.remove_graph(node)
+    return (inferred_graph,) if round_graphs else ()

@@ -177,9 +177,9 @@ def _graph_counts(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
-def _write_store(memory: ox.Store, path: Path, delta_graphs: tuple[str, ...]) -> None:
+def _write_store(memory: ox.Store, path: Path, round_graphs: tuple[str, ...]) -> None:
     """Copy the in-memory store to disk, moving the inference rounds' graphs into the inferred graph."""
-    deltas = {ox.NamedNode(iri) for iri in delta_graphs}
+    deltas = {ox.NamedNode(iri) for iri in round_graphs}
     inferred = ox.NamedNode(INFERRED_GRAPH)
     disk = ox.Store(path)
     disk.bulk_extend(
@@ -216,7 +216,7 @@ def _build_locked(settings: Settings) -> BuildInfo:
     source_fingerprint = fingerprint(sources)
     memory = _load_sources(sources)
     try:
-        report = inference.materialise(memory)
+        report = inference.materialise(memory, keep_round_graphs=True)
     except inference.RuleError as exc:
         raise BuildError(str(exc)) from None
     counts = _graph_counts(memory)
@@ -226,7 +226,7 @@ def _build_locked(settings: Settings) -> BuildInfo:
     build_dir = _builds_dir(settings) / build_id
     build_dir.mkdir(parents=True)
     try:
-        _write_store(memory, build_dir / "store", report.delta_graphs)
+        _write_store(memory, build_dir / "store", report.graphs)
         info = BuildInfo(
             build_id=build_id,
             path=build_dir,
