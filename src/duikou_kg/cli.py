@@ -1,0 +1,202 @@
+"""The ``duikou-kg`` command: build, serve, query, dump, validate.
+
+Exit codes: 0 ok, 1 query errors / validation violations / failed builds, 2 usage errors.
+User errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from .config import Settings, settings_table
+from .errors import ApiError
+from .formats import DATASET_FORMATS, GRAPH_FORMATS, SOLUTION_FORMATS, by_name, formats_for, serialize_result
+from .namespaces import all_prefixes
+from .store import BuildError, BuildInfo, KnowledgeStore, build_store, open_store
+
+QUERY_FORMATS = by_name(SOLUTION_FORMATS + GRAPH_FORMATS)
+DUMP_FORMATS = {name: fmt for name, fmt in by_name(GRAPH_FORMATS + DATASET_FORMATS).items()
+                if name in ("ttl", "nt", "nq", "jsonld")}
+
+
+class Failure(click.ClickException):
+    """A failure that is not the user's typing: exit code 1, one line on stderr."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))  # engines' messages span lines; stderr gets one
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.find_object(Settings) or Settings.from_env()
+
+
+def _open(ctx: click.Context) -> KnowledgeStore:
+    try:
+        return open_store(_settings(ctx))
+    except BuildError as exc:
+        raise Failure(f"build failed: {exc}") from None
+
+
+def _settings_help() -> str:
+    rows = "\n".join(f"  {row.env:<28} {row.help} (default: {row.default_text()})" for row in settings_table())
+    return "Environment variables:\n\n\b\n" + rows
+
+
+@click.group(epilog=_settings_help())
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """duikou-kg: a knowledge graph of China's counterpart-support policy (对口支援)."""
+    try:
+        ctx.obj = Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _print_build(info: BuildInfo) -> None:
+    width = max((len(source) for source in info.graph_sources.values()), default=0)
+    for graph, count in info.graph_counts.items():
+        click.echo(f"{info.graph_sources[graph]:<{width}}  {count:>8}")
+    click.echo(f"{'inferred':<{width}}  {info.inferred_count:>8}")
+    click.echo(f"{'total':<{width}}  {info.triple_count:>8}")
+    click.echo(
+        f"build {info.build_id}: {info.build_seconds:.2f} s "
+        f"(inference {info.inference_seconds:.2f} s, {info.inference_rounds} rounds)"
+    )
+
+
+@main.command()
+@click.pass_context
+def build(ctx: click.Context) -> None:
+    """Load the sources, infer, and make the new store current."""
+    try:
+        info = build_store(_settings(ctx))
+    except BuildError as exc:
+        raise Failure(f"build failed: {exc}") from None
+    _print_build(info)
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default: DUIKOU_KG_HOST or 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="TCP port (default: DUIKOU_KG_PORT or 8000).")
+@click.option("--threads", type=click.IntRange(1, 256), help="Worker threads (default: DUIKOU_KG_THREADS or 4).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
+    """Serve the SPARQL endpoint and the web API with waitress (builds first if needed)."""
+    import waitress
+
+    from .web import create_app
+
+    base = _settings(ctx)
+    settings = Settings.from_env(
+        project_root=base.project_root, data_dir=base.data_dir,
+        host=host or base.host, port=base.port if port is None else port, threads=threads or base.threads,
+    )
+    store = _open(ctx)  # build (if needed) before listening, so the first request is fast
+    app = create_app(settings)
+    server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads)
+    click.echo(f"duikou-kg: {store.triple_count} triples; SPARQL endpoint at "
+               f"http://{settings.host}:{server.effective_port}/sparql", err=False)
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a .rq file.")
+@click.option("--name", help="Run the canned query of this name (queries/*.rq).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Parameter of a canned query.")
+@click.option("--format", "format_name", type=click.Choice(sorted(QUERY_FORMATS)),
+              help="Result format (default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE).")
+@click.pass_context
+def query(ctx: click.Context, sparql: str | None, query_file: Path | None, name: str | None,
+          params: tuple[str, ...], format_name: str | None) -> None:
+    """Run a SPARQL query (text, --file) or a canned query (--name) against the current build."""
+    if sum(x is not None for x in (sparql, query_file, name)) != 1:
+        raise click.UsageError("give exactly one of: a query, --file F.rq, --name NAME")
+    if params and not name:
+        raise click.UsageError("--param only goes with --name")
+    store = _open(ctx)
+    if name:
+        _run_canned(ctx, store, name, params, format_name)
+        return
+    text = query_file.read_text(encoding="utf-8") if query_file else sparql
+    try:
+        result = store.query(text)
+        formats = formats_for(result)
+        fmt = formats[0] if format_name is None else by_name(formats).get(format_name)
+        if fmt is None:
+            raise click.UsageError(
+                f"--format {format_name} does not fit this query's results; use one of {', '.join(by_name(formats))}"
+            )
+        output = serialize_result(result, fmt)
+    except ApiError as exc:
+        raise Failure(exc.message) from None
+    except OSError as exc:  # e.g. an evaluation error reported by the engine
+        raise Failure(str(exc)) from None
+    click.echo(output.decode("utf-8"), nl=not output.endswith(b"\n"))
+
+
+def _run_canned(ctx: click.Context, store: KnowledgeStore, name: str, params: tuple[str, ...],
+                format_name: str | None) -> None:
+    from .canned.command import CannedCommandError, run_named
+
+    try:
+        output = run_named(store, name, params, format_name or "json",
+                           queries_dir=_settings(ctx).project_root / "queries")
+    except CannedCommandError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ApiError as exc:
+        raise Failure(exc.message) from None
+    click.echo(output.decode("utf-8"), nl=not output.endswith(b"\n"))
+
+
+@main.command()
+@click.option("--format", "format_name", type=click.Choice(list(DUMP_FORMATS)), default="nq", show_default=True)
+@click.option("--no-inferred", is_flag=True, help="Leave out the inferred graph.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def dump(ctx: click.Context, format_name: str, no_inferred: bool, out: Path | None) -> None:
+    """Write the whole graph: quads (nq, jsonld keep graphs) or merged triples (ttl, nt)."""
+    store = _open(ctx)
+    fmt = DUMP_FORMATS[format_name]
+    quads = store.quads(include_inferred=not no_inferred)
+    if fmt.oxigraph.supports_datasets:
+        statements = sorted(quads, key=str)
+    else:  # triple formats: the union of the graphs, each triple once
+        statements = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    data = ox.serialize(statements, format=fmt.oxigraph, prefixes=all_prefixes())
+    if out:
+        out.write_bytes(data)
+        click.echo(f"wrote {len(statements)} statements to {out}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], lang: str) -> None:
+    """Validate FILES (or, without any, the project's data) with SHACL, HermiT and SPARQL checks."""
+    from .validation import validate_files
+
+    try:
+        report = validate_files(list(files), _settings(ctx))
+    except (ValueError, OSError) as exc:  # unreadable or unparsable input
+        raise Failure(str(exc)) from None
+    click.echo(report.to_text(lang=lang))
+    if not report.conforms:
+        ctx.exit(1)
