@@ -75,6 +75,9 @@ def test_ask_answers_a_boolean(client):
     ("application/rdf+xml", None, "application/rdf+xml", ox.RdfFormat.RDF_XML),
     (None, "nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
     (None, "rdfxml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    (None, "turtle", "text/turtle", ox.RdfFormat.TURTLE),  # the names SPARQLWrapper sends
+    (None, "json-ld", "application/ld+json", ox.RdfFormat.JSON_LD),
+    (None, "application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
 ])
 def test_construct_results_in_each_rdf_format_parse_back(client, accept, fmt, media_type, rdf_format):
     params = {"query": CONSTRUCT, **({"format": fmt} if fmt else {})}

@@ -13,6 +13,12 @@ class ResultFormat:
     media_type: str  # what the response says it is
     aliases: tuple[str, ...]  # other media types a client may ask for
     oxigraph: ox.QueryResultsFormat | ox.RdfFormat
+    other_names: tuple[str, ...] = ()  # ``format=`` values other clients send (SPARQLWrapper: "turtle")
+
+    def answers_to(self, format_value: str) -> bool:
+        """Does ``format=format_value`` (a short name or a media type) mean this format?"""
+        value = format_value.strip().lower()
+        return value == self.name or value in self.other_names or value in self.media_types
 
     @property
     def content_type(self) -> str:
@@ -32,10 +38,10 @@ SOLUTION_FORMATS: tuple[ResultFormat, ...] = (
     ResultFormat("tsv", "text/tab-separated-values", (), ox.QueryResultsFormat.TSV),
 )
 GRAPH_FORMATS: tuple[ResultFormat, ...] = (
-    ResultFormat("ttl", "text/turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE),
-    ResultFormat("nt", "application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES),
-    ResultFormat("jsonld", "application/ld+json", ("application/json",), ox.RdfFormat.JSON_LD),
-    ResultFormat("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML),
+    ResultFormat("ttl", "text/turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE, ("turtle",)),
+    ResultFormat("nt", "application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES, ("ntriples", "n-triples")),
+    ResultFormat("jsonld", "application/ld+json", ("application/json",), ox.RdfFormat.JSON_LD, ("json-ld", "json")),
+    ResultFormat("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML, ("rdf", "rdf+xml", "xml")),
 )
 DATASET_FORMATS: tuple[ResultFormat, ...] = (
     ResultFormat("nq", "application/n-quads", (), ox.RdfFormat.N_QUADS),

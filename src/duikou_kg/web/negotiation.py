@@ -20,17 +20,15 @@ def _from_media_type(formats: tuple[ResultFormat, ...], media_type: str) -> Resu
 def choose(formats: tuple[ResultFormat, ...], accept: MIMEAccept, format_name: str | None) -> ResultFormat:
     """The format to answer in; raises ``NotAcceptable`` (406) or ``BadRequest`` for an unknown name."""
     if format_name:
-        known = by_name(SOLUTION_FORMATS + GRAPH_FORMATS)
-        if format_name not in known:
-            raise BadRequest(
-                f"unknown format {format_name!r}; use one of {', '.join(known)}", code="unknown_format"
-            )
-        chosen = by_name(formats).get(format_name)
-        if chosen is None:
+        chosen = next((fmt for fmt in formats if fmt.answers_to(format_name)), None)
+        if chosen is not None:
+            return chosen
+        if any(fmt.answers_to(format_name) for fmt in SOLUTION_FORMATS + GRAPH_FORMATS):
             raise NotAcceptable(
                 f"format {format_name!r} does not fit this query's results; use one of {', '.join(by_name(formats))}"
             )
-        return chosen
+        known = by_name(SOLUTION_FORMATS + GRAPH_FORMATS)
+        raise BadRequest(f"unknown format {format_name!r}; use one of {', '.join(known)}", code="unknown_format")
     if not accept:  # no Accept header: the default
         return formats[0]
     best = accept.best_match(_offers(formats))
