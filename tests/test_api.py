@@ -10,11 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from flask import Flask
 
 from duikou_kg.config import Settings
 from duikou_kg.linked_data.memory import MemoryStore
-from duikou_kg.web.api import register_canned
+from duikou_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTOR = "https://w3id.org/duikou/id/actor/"
@@ -29,12 +28,9 @@ EXTRA = """
 """
 
 
-def make_app(tmp_path, store) -> Flask:
-    app = Flask("canned-test")
-    settings = Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path)
-    app.extensions["duikou_kg"] = {"store": store, "settings": settings}
-    register_canned(app)
-    return app
+def make_app(tmp_path, store):
+    """The real app (core's error handlers, CORS, SPARQL endpoint) over an in-memory store."""
+    return create_app(Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path), store=store)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from duikou_kg.canned import load_catalog
 from duikou_kg.config import Settings
 from duikou_kg.linked_data.memory import MemoryStore
 from duikou_kg.web import editor
-from duikou_kg.web.api import register_canned
+from duikou_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,10 +25,7 @@ def store():
 
 @pytest.fixture()
 def client(tmp_path, store):
-    app = Flask("editor-test")
-    app.extensions["duikou_kg"] = {"store": store,
-                                   "settings": Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path)}
-    register_canned(app)
+    app = create_app(Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path), store=store)
     return app.test_client()
 
 

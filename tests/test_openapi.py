@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from openapi_spec_validator import validate
 
 from duikou_kg.config import Settings
 from duikou_kg.linked_data.memory import MemoryStore
-from duikou_kg.web.api import register_canned
+from duikou_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,11 +21,8 @@ def store():
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, store):
-    app = Flask("openapi-test")
     settings = Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path_factory.mktemp("data"))
-    app.extensions["duikou_kg"] = {"store": store, "settings": settings}
-    register_canned(app)
-    return app.test_client()
+    return create_app(settings, store=store).test_client()
 
 
 @pytest.fixture(scope="module")

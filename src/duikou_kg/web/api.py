@@ -21,28 +21,11 @@ from ..canned.formats import FORMATS, Format, format_for_extension, formats_for,
 from ..canned.metadata import CannedQuery
 from ..canned.openapi import build_openapi, concept_slugs
 from ..canned.runner import Page
+from ..errors import ApiError, BadRequest, NotAcceptable
 
 __all__ = ["bp", "canned_state", "register_canned"]
 
 bp = Blueprint("canned_api", __name__, template_folder="templates")
-
-
-class ApiError(Exception):
-    """Placeholder until duikou_kg.errors lands: status, code and message of the JSON error envelope."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def api_error(status: int, code: str, message: str) -> ApiError:
-    return ApiError(status, code, message)
-
-
-@bp.errorhandler(ApiError)
-def _render_error(exc: ApiError) -> Response:
-    body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message}}
-    return Response(json.dumps(body, ensure_ascii=False), status=exc.status, mimetype="application/json")
 
 
 EXTENSION_KEY = "duikou_kg.canned"
@@ -154,19 +137,19 @@ def choose_format(query: CannedQuery, extension: str | None, raw: bool) -> Forma
     """The format from the extension if any, else from the Accept header; ``raw`` asks for SPARQL JSON."""
     offered = formats_for(query.is_graph)
     if raw and query.is_graph:
-        raise api_error(400, "invalid_parameter", "parameter 'raw': raw SPARQL results exist for SELECT queries only")
+        raise BadRequest("parameter 'raw': raw SPARQL results exist for SELECT queries only", code="invalid_parameter")
     if extension is not None:
         fmt = format_for_extension(extension)
         if fmt is None or fmt not in offered:
             names = ", ".join("." + f.extension for f in offered)
-            raise api_error(404, "not_found", f"query '{query.name}' has no .{extension} form (it has {names})")
+            raise ApiError(404, "not_found", f"query '{query.name}' has no .{extension} form (it has {names})")
     else:
         accept = request.accept_mimetypes
         # No Accept header means anything goes (RFC 9110 §12.5.1): the first offer, JSON.
         media = accept.best_match([f.media_type for f in offered]) if accept else offered[0].media_type
         if media is None:
             types = ", ".join(f.media_type for f in offered)
-            raise api_error(406, "not_acceptable", f"none of the Accept types is offered; offered: {types}")
+            raise NotAcceptable(f"none of the Accept types is offered; offered: {types}")
         fmt = next(f for f in offered if f.media_type == media)
     if raw and fmt.name == "json":
         fmt = next(f for f in FORMATS if f.name == "sparql")
@@ -187,13 +170,13 @@ def run(spec: str) -> Response:
     state = canned_state()
     query = state.catalog.get(name)
     if query is None:
-        raise api_error(404, "not_found", f"no canned query named '{name}'; see /api/queries")
+        raise ApiError(404, "not_found", f"no canned query named '{name}'; see /api/queries")
     try:
         args = _single_args()
         fmt = choose_format(query, extension if dot else None, _raw_flag(args))
         page = run_query(query, state.store, args)
     except ParameterError as exc:
-        raise api_error(400, "invalid_parameter", str(exc)) from None
+        raise BadRequest(str(exc), code="invalid_parameter") from None
     next_url = _page_url(args, page.offset + page.limit) if page.has_next else None
     prev_url = _page_url(args, max(page.offset - page.limit, 0)) if page.offset > 0 else None
     if fmt.name == "html":
