@@ -47,3 +47,55 @@ def test_run_named_in_each_format(store):
 def test_errors_say_what_to_fix(store, name, pairs, fmt, message):
     with pytest.raises(CannedCommandError, match=message):
         run_named(store, name, pairs, fmt, queries_dir=QUERIES)
+
+
+def test_raw_param_gives_sparql_json(store):
+    raw = json.loads(run_named(store, "programs", ["raw=1", "limit=3"], queries_dir=QUERIES))
+    assert "lang" in raw["head"]["vars"] and len(raw["results"]["bindings"]) == 3
+    with pytest.raises(CannedCommandError, match="parameter 'raw'"):
+        run_named(store, "place-record", ["actor=ruijin", "raw=1"], queries_dir=QUERIES)
+    with pytest.raises(CannedCommandError, match="parameter 'raw'"):
+        run_named(store, "programs", ["raw=perhaps"], queries_dir=QUERIES)
+
+
+# ---------------------------------------------------------------------- through the real command
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from duikou_kg.cli import main
+
+    env = {"DUIKOU_KG_DATA_DIR": str(tmp_path_factory.mktemp("data")), "DUIKOU_KG_ROOT": str(ROOT)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["build"], env=env).exit_code == 0
+
+    def invoke(*args):
+        return runner.invoke(main, ["query", *args], env=env)
+
+    return invoke
+
+
+def test_cli_runs_canned_queries_like_the_api(cli, store):
+    result = cli("--name", "place-pairings", "--param", "actor=neimenggu", "--param", "variant=support",
+                 "--param", "lang=zh")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert "北京市" in {row["counterpartLabel"] for row in body["rows"]}
+    api_like = json.loads(run_named(store, "place-pairings", ["actor=neimenggu", "variant=support", "lang=zh"],
+                                    queries_dir=QUERIES))
+    assert body["rows"] == api_like["rows"]  # same code, same answer
+    ttl = cli("--name", "place-record", "--param", "actor=ruijin", "--format", "ttl")
+    assert ttl.exit_code == 0 and "actor:ruijin" in ttl.output
+    tsv = cli("--name", "programs", "--format", "tsv", "--param", "limit=2")
+    assert tsv.exit_code == 0 and len(tsv.output.strip().splitlines()) == 3
+
+
+def test_cli_refuses_bad_parameters_with_usage_errors(cli):
+    for args, message in ((["--name", "pairings-in-year", "--param", "year=soon"], "parameter 'year'"),
+                          (["--name", "place-pairings", "--param", "actor=pairing:x"], "parameter 'actor'"),
+                          (["--name", "nothing-here"], "no canned query named"),
+                          (["--name", "programs", "--format", "xml"], "comes as")):
+        result = cli(*args)
+        assert result.exit_code == 2 and message in result.output, result.output

@@ -1,6 +1,8 @@
 """Canned queries from the command line: ``duikou-kg query --name NAME --param key=value …``.
 
-The same catalog, validation, binding and renderers as the API; only the transport differs.
+The same catalog, validation, binding and renderers as the API; only the transport differs. Paging and
+raw output are parameters too, as in the API's query string: ``--param limit=50 --param offset=100``,
+``--param raw=1`` (W3C SPARQL JSON instead of the records).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from .formats import FORMATS, formats_for, render
+from .formats import FORMATS, formats_for, raw_flag, render
 from .metadata import Catalog, load_catalog
 from .params import ParameterError
 from .runner import run_query
@@ -50,8 +52,13 @@ def run_named(store: Any, name: str, pairs: Iterable[str], format_name: str = "j
     offered = [f.name for f in formats_for(query.is_graph) if f.name in CLI_FORMATS]
     if format_name not in offered:
         raise CannedCommandError(f"query {name!r} comes as {', '.join(offered)}, not {format_name!r}")
+    arguments = parse_params(pairs)
     try:
-        page = run_query(query, store, parse_params(pairs))
+        if raw_flag(arguments.get("raw")):  # as on the API: raw=1 turns the JSON records into SPARQL JSON
+            if query.is_graph or format_name != "json":
+                raise ParameterError("raw", "goes with JSON output of SELECT queries only")
+            format_name = "sparql"
+        page = run_query(query, store, arguments)
     except ParameterError as exc:
         raise CannedCommandError(str(exc)) from None
     return render(page, format_name)

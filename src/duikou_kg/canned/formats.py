@@ -22,9 +22,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..namespaces import XSD, all_prefixes
+from .params import ParameterError
 from .runner import Page
 
-__all__ = ["FORMATS", "Format", "format_for_extension", "render", "term_to_json"]
+__all__ = ["FORMATS", "Format", "format_for_extension", "formats_for", "raw_flag", "render", "term_to_json"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +52,19 @@ _BY_NAME = {f.name: f for f in FORMATS}
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                      "positiveInteger", "nonPositiveInteger", "negativeInteger",
                                      "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+
+
+_TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
+
+
+def raw_flag(text: str | None) -> bool:
+    """The ``raw`` argument (API query string or CLI ``--param raw=1``): SPARQL JSON instead of records."""
+    value = (text or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ParameterError("raw", "must be 0 or 1")
 
 
 def format_for_extension(extension: str) -> Format | None:

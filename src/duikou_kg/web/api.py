@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from ..canned import Catalog, ParameterError, load_catalog, run_query
-from ..canned.formats import FORMATS, Format, format_for_extension, formats_for, render, term_to_json
+from ..canned.formats import FORMATS, Format, format_for_extension, formats_for, raw_flag, render, term_to_json
 from ..canned.metadata import CannedQuery
 from ..canned.openapi import build_openapi, concept_slugs
 from ..canned.runner import Page
@@ -29,7 +29,6 @@ bp = Blueprint("canned_api", __name__, template_folder="templates")
 
 
 EXTENSION_KEY = "duikou_kg.canned"
-_TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
 
 
 class CannedState:
@@ -124,15 +123,6 @@ def _single_args() -> dict[str, str]:
     return args
 
 
-def _raw_flag(args: Mapping[str, str]) -> bool:
-    value = args.get("raw", "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ParameterError("raw", "must be 0 or 1")
-
-
 def choose_format(query: CannedQuery, extension: str | None, raw: bool) -> Format:
     """The format from the extension if any, else from the Accept header; ``raw`` asks for SPARQL JSON."""
     offered = formats_for(query.is_graph)
@@ -173,7 +163,7 @@ def run(spec: str) -> Response:
         raise ApiError(404, "not_found", f"no canned query named '{name}'; see /api/queries")
     try:
         args = _single_args()
-        fmt = choose_format(query, extension if dot else None, _raw_flag(args))
+        fmt = choose_format(query, extension if dot else None, raw_flag(args.get("raw")))
         page = run_query(query, state.store, args)
     except ParameterError as exc:
         raise BadRequest(str(exc), code="invalid_parameter") from None
