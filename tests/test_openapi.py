@@ -86,3 +86,14 @@ def test_documented_examples_work_against_the_api(document, client):
         r = client.get(path, query_string=args)
         assert r.status_code == 200, (path, r.get_json())
         assert r.get_json()["rows"], path
+
+
+def test_every_api_route_is_described(client, document):
+    """A route of the canned API missing from the OpenAPI document fails here (Datasette's rule)."""
+    app = client.application
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("canned_api.")}
+    assert routes == {"/api/queries", "/api/queries/<spec>", "/api/openapi.json"}
+    described = set(document["paths"])
+    assert "/api/queries" in described
+    assert {p for p in described if p.startswith("/api/queries/")} == {
+        f"/api/queries/{q['name']}" for q in client.get("/api/queries").get_json()["queries"]}
