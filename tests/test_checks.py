@@ -47,7 +47,8 @@ BROKEN = {
     "start-year-range-violation": ("pairing:p", """
         pairing:p a dko:CounterpartSupport ; dko:startYear 1996 ; dko:endYear 1990 ."""),
     "province-without-wikidata-violation": ("actor:c", """
-        actor:c a dko:ProvinceLevelUnit ; rdfs:label "丙省"@zh , "Province C"@en ."""),
+        actor:c a dko:ProvinceLevelUnit ; rdfs:label "丙省"@zh , "Province C"@en ; dko:divisionCode "130000" .
+        actor:xpcc-like a dko:ProvinceLevelUnit ; rdfs:label "丁兵团"@zh , "Corps D"@en ."""),
     "cooperation-with-supporter-violation": ("pairing:p", """
         pairing:p a dko:CounterpartCooperation ; dko:partner actor:a , actor:b ; dko:supporter actor:a ."""),
     "gyear-violation": ("pairing:p", """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 
 import pyoxigraph as ox
@@ -119,3 +121,30 @@ def test_validate_reports_violations_and_exits_1(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(bad)], env={"DUIKOU_KG_DATA_DIR": str(tmp_path / "var")})
     assert result.exit_code == 1, result.output
     assert "Violation" in result.stdout and "supporter" in result.stdout
+
+
+def test_dump_without_format_writes_the_gzip_set_with_checksums(run, tiny_store, tmp_path):
+    folder = tmp_path / "dumps"
+    result = run("dump", "--dir", str(folder))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.glob("*.gz"))
+    assert names == sorted(f"duikou-kg-{v}.{e}.gz" for v in ("all", "asserted") for e in ("ttl", "nt", "nq", "jsonld"))
+    for name in names:
+        digest, listed = (folder / f"{name}.sha256").read_text().split()
+        assert listed == name and digest == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    nquads = gzip.decompress((folder / "duikou-kg-all.nq.gz").read_bytes())
+    assert len(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))) == tiny_store.triple_count
+    assert run("dump", "--out", str(tmp_path / "x.nt")).exit_code == 2  # --out needs --format
+
+
+def test_stats_prints_one_row_per_program(run, tiny_store):
+    result = run("stats")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| program | 项目 | pairings |")
+    rows = [line for line in lines[2:] if not line.startswith("| **")]
+    assert rows, result.stdout
+    total = sum(int(row.split("|")[3]) for row in rows)
+    pairings = tiny_store.query(
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/duikou/ontology#Pairing> }")
+    assert total == int(next(iter(pairings))["n"].value)

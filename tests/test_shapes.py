@@ -102,14 +102,14 @@ def test_every_shape_with_a_constraint_has_a_case(shapes):
 
 
 def test_shapes_without_constraints_are_only_class_shapes(shapes):
-    # A node shape may have no constraint of its own only when it stands for an ontology class
-    # (so every class has a shape to attach rules to); its property shapes all have cases.
+    # A node shape may have no constraint of its own only when it stands for an ontology class or a
+    # declared target set (so rules have a shape to attach to); its property shapes all have cases.
     for shape in named_shapes(shapes):
         if not has_own_constraint(shapes, shape):
             assert (shape, RDF.type, SH.NodeShape) in shapes, shape
             assert shapes.value(shape, SH.targetClass) is not None or any(
                 shapes.objects(shape, SH.targetSubjectsOf)
-            ), shape
+            ) or any(shapes.objects(shape, SH.target)), shape
 
 
 def test_every_ontology_class_has_a_node_shape(shapes, ontology):

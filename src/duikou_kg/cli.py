@@ -1,4 +1,4 @@
-"""The ``duikou-kg`` command: build, serve, query, dump, validate.
+"""The ``duikou-kg`` command: build, serve, query, dump, validate, stats.
 
 Exit codes: 0 ok, 1 query errors / validation violations / failed builds, 2 usage errors.
 User errors are one line on stderr, never a traceback.
@@ -10,17 +10,14 @@ import sys
 from pathlib import Path
 
 import click
-import pyoxigraph as ox
 
 from .config import Settings, settings_table
 from .errors import ApiError
-from .formats import DATASET_FORMATS, GRAPH_FORMATS, SOLUTION_FORMATS, by_name, formats_for, serialize_result
-from .namespaces import all_prefixes
+from .formats import GRAPH_FORMATS, SOLUTION_FORMATS, by_name, formats_for, serialize_result
 from .store import BuildError, BuildInfo, KnowledgeStore, build_store, open_store
 
 QUERY_FORMATS = by_name(SOLUTION_FORMATS + GRAPH_FORMATS)
-DUMP_FORMATS = {name: fmt for name, fmt in by_name(GRAPH_FORMATS + DATASET_FORMATS).items()
-                if name in ("ttl", "nt", "nq", "jsonld")}
+DUMP_EXTENSIONS = ["ttl", "nt", "nq", "jsonld"]
 
 
 class Failure(click.ClickException):
@@ -98,6 +95,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
         host=host or base.host, port=base.port if port is None else port, threads=threads or base.threads,
     )
     store = _open(ctx)  # build (if needed) before listening, so the first request is fast
+    _ensure_dumps(store, settings.data_dir / "dumps")
     app = create_app(settings)
     server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads)
     click.echo(f"duikou-kg: {store.triple_count} triples; SPARQL endpoint at "
@@ -109,6 +107,14 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
         pass
     finally:
         server.close()
+
+
+def _ensure_dumps(store: KnowledgeStore, folder: Path) -> None:
+    """Write the dump set that /dumps/ serves unless it already matches this build."""
+    from .linked_data.dumps import dumps_are_current, write_dumps
+
+    if not dumps_are_current(store, folder):
+        write_dumps(store, folder)
 
 
 @main.command()
@@ -163,26 +169,49 @@ def _run_canned(ctx: click.Context, store: KnowledgeStore, name: str, params: tu
 
 
 @main.command()
-@click.option("--format", "format_name", type=click.Choice(list(DUMP_FORMATS)), default="nq", show_default=True)
-@click.option("--no-inferred", is_flag=True, help="Leave out the inferred graph.")
+@click.option("--format", "format_name", type=click.Choice(DUMP_EXTENSIONS),
+              help="Write one uncompressed dump in this format (to --out or standard output) instead of the full set.")
+@click.option("--no-inferred", is_flag=True, help="With --format: leave out the inferred graph.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write to this file instead of standard output.")
+              help="With --format: write to this file instead of standard output.")
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Without --format: folder for the full set (default: <data dir>/dumps, which /dumps/ serves).")
 @click.pass_context
-def dump(ctx: click.Context, format_name: str, no_inferred: bool, out: Path | None) -> None:
-    """Write the whole graph: quads (nq, jsonld keep graphs) or merged triples (ttl, nt)."""
+def dump(ctx: click.Context, format_name: str | None, no_inferred: bool, out: Path | None,
+         out_dir: Path | None) -> None:
+    """Dump the whole graph.
+
+    Without --format: every format (ttl, nt, nq, jsonld) with and without inferred triples, gzip-compressed, each
+    with a .sha256 file, plus dumps.json. With --format: one dump; nq and jsonld keep the named graphs, ttl and nt
+    hold the merge of all graphs.
+    """
+    from .linked_data.dumps import format_for, serialize_dump, store_quads, write_dumps
+
     store = _open(ctx)
-    fmt = DUMP_FORMATS[format_name]
-    quads = store.quads(include_inferred=not no_inferred)
-    if fmt.oxigraph.supports_datasets:
-        statements = sorted(quads, key=str)
-    else:  # triple formats: the union of the graphs, each triple once
-        statements = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-    data = ox.serialize(statements, format=fmt.oxigraph, prefixes=all_prefixes())
+    if format_name is None:
+        if out or no_inferred:
+            raise click.UsageError("--out and --no-inferred go with --format")
+        folder = out_dir or _settings(ctx).data_dir / "dumps"
+        for entry in write_dumps(store, folder):
+            click.echo(f"{folder / entry.name}  {entry.statements} statements  sha256 {entry.sha256}")
+        return
+    if out_dir:
+        raise click.UsageError("--dir goes without --format")
+    data, count = serialize_dump(store_quads(store, include_inferred=not no_inferred), format_for(format_name))
     if out:
         out.write_bytes(data)
-        click.echo(f"wrote {len(statements)} statements to {out}", err=True)
+        click.echo(f"wrote {count} statements to {out}", err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+@main.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Print the coverage table per program (pairings, supporters, recipients, evidence, years) as Markdown."""
+    from .stats import coverage_markdown, program_coverage
+
+    click.echo(coverage_markdown(program_coverage(_open(ctx))), nl=False)
 
 
 @main.command()

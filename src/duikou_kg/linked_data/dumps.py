@@ -77,6 +77,17 @@ def _gzip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def format_for(extension: str) -> DumpFormat:
+    return next(fmt for fmt in DUMP_FORMATS if fmt.extension == extension)
+
+
+def serialize_dump(quads: list[ox.Quad], fmt: DumpFormat) -> tuple[bytes, int]:
+    """The bytes of one dump and how many statements it holds (quads, or merged triples for triple formats)."""
+    statements = quads if fmt.quads else merged_triples(quads)
+    kwargs = {} if fmt.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) else {"prefixes": prefixes()}
+    return ox.serialize(statements, format=fmt.rdf_format, **kwargs), len(statements)
+
+
 def write_dumps(store, out_dir: Path, *, formats: tuple[str, ...] | None = None) -> list[DumpFile]:
     """Write every variant × format (or only ``formats`` extensions) into ``out_dir``; return what was written."""
     out_dir = Path(out_dir)
@@ -84,21 +95,33 @@ def write_dumps(store, out_dir: Path, *, formats: tuple[str, ...] | None = None)
     written: list[DumpFile] = []
     for variant in VARIANTS:
         quads = store_quads(store, include_inferred=variant == "all")
-        triples = merged_triples(quads)
         for fmt in DUMP_FORMATS:
             if formats and fmt.extension not in formats:
                 continue
-            statements = quads if fmt.quads else triples
-            kwargs = {} if fmt.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) else {"prefixes": prefixes()}
-            data = _gzip(ox.serialize(statements, format=fmt.rdf_format, **kwargs))
+            raw, count = serialize_dump(quads, fmt)
+            data = _gzip(raw)
             name = dump_name(variant, fmt.extension)
-            (out_dir / name).write_bytes(data)
+            _write_atomically(out_dir / name, data)
             digest = hashlib.sha256(data).hexdigest()
-            (out_dir / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
-            written.append(DumpFile(name, variant, fmt.extension, fmt.media_type, len(statements), len(data), digest))
+            _write_atomically(out_dir / f"{name}.sha256", f"{digest}  {name}\n".encode())
+            written.append(DumpFile(name, variant, fmt.extension, fmt.media_type, count, len(data), digest))
     manifest = {"version": getattr(store, "version", None), "files": [asdict(f) for f in written]}
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write_atomically(out_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
     return written
+
+
+def dumps_are_current(store, out_dir: Path) -> bool:
+    """True when ``out_dir`` holds the dumps of exactly this store version."""
+    manifest = read_manifest(out_dir)
+    return bool(manifest) and manifest.get("version") == getattr(store, "version", None) and all(
+        (Path(out_dir) / entry["name"]).is_file() for entry in manifest["files"])
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # A reader (the /dumps/ route) never sees half a file: write beside it, then rename over it.
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def read_manifest(out_dir: Path) -> dict | None:
@@ -110,7 +133,6 @@ def read_manifest(out_dir: Path) -> dict | None:
 
 def parse_dump(path: Path) -> list:
     """Parse a dump back (used by tests and by anyone checking a download)."""
-    extension = Path(path).name.removesuffix(".gz").rsplit(".", 1)[-1]
-    fmt = next(f for f in DUMP_FORMATS if f.extension == extension)
+    fmt = format_for(Path(path).name.removesuffix(".gz").rsplit(".", 1)[-1])
     with gzip.open(path, "rb") as handle:
         return list(ox.parse(handle.read(), format=fmt.rdf_format))

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
 
+from ..errors import error_envelope
+
 EXTENSION_KEY = "duikou_kg.linked_data"
 
 
@@ -64,15 +66,17 @@ def ld_state(app: Flask | None = None) -> LinkedDataState:
     return state
 
 
-def error_response(status: int, message: str) -> Response:
-    response = jsonify({"error": {"status": status, "message": message}})
+def error_response(status: int, code: str, message: str) -> Response:
+    """The app's one error envelope (see ``duikou_kg.errors``), for routes that answer rather than raise."""
+    response = jsonify(error_envelope(status, code, message))
     response.status_code = status
     return response
 
 
 def not_found_json(message: str) -> Response:
-    return error_response(404, message)
+    return error_response(404, "not_found", message)
 
 
 def not_acceptable(offered: list[str]) -> Response:
-    return error_response(406, "None of the offered media types is acceptable: " + ", ".join(offered))
+    return error_response(406, "not_acceptable",
+                          "None of the offered media types is acceptable: " + ", ".join(offered))
