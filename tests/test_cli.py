@@ -148,3 +148,6 @@ def test_stats_prints_one_row_per_program(run, tiny_store):
     pairings = tiny_store.query(
         "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/duikou/ontology#Pairing> }")
     assert total == int(next(iter(pairings))["n"].value)
+    years = tiny_store.query("SELECT (MIN(?y) AS ?first) (MAX(?y) AS ?last) WHERE { ?p <https://w3id.org/duikou/ontology#startYear> ?y }")
+    first_last = next(iter(years))
+    assert f"| {first_last['first'].value}" in result.stdout or f"{first_last['first'].value}–" in result.stdout

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 # One row per program that has pairings; pairings with no program form one group (a placeholder IRI inside the
-# query, so that the label look-up never joins an unbound variable), shown as "no program".
+# query, so that the label look-up never joins an unbound variable), shown as "no program". The evidence columns
+# count pairings by dko:evidenceStatus; every pairing has a source (the shapes and violation checks require one).
 _COVERAGE_QUERY = """
 PREFIX dko: <https://w3id.org/duikou/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -23,18 +24,26 @@ WHERE {
            (COUNT(DISTINCT ?sourced) AS ?sourced_count)
            (COUNT(DISTINCT ?disputed) AS ?disputed_count)
            (COUNT(DISTINCT ?low) AS ?low_confidence_count)
-           (MIN(?start) AS ?first_year) (MAX(COALESCE(?end, ?start)) AS ?last_year)
     WHERE {
       ?p a dko:Pairing .
       OPTIONAL { ?p dko:program ?assigned }
       BIND(COALESCE(?assigned, <urn:duikou:no-program>) AS ?group)
       OPTIONAL { ?p dko:supporter ?supporter }
       OPTIONAL { { ?p dko:recipient ?recipient } UNION { ?p dko:partner ?recipient } }
-      OPTIONAL { ?p dko:hasSource ?anySource BIND(?p AS ?sourced) }
+      OPTIONAL { ?p dko:evidenceStatus status:sourced BIND(?p AS ?sourced) }
       OPTIONAL { ?p dko:evidenceStatus status:disputed BIND(?p AS ?disputed) }
       OPTIONAL { ?p dko:evidenceStatus status:low-confidence BIND(?p AS ?low) }
-      OPTIONAL { ?p dko:startYear ?start }
+    }
+    GROUP BY ?group
+  }
+  # Years in their own group: an aggregate over a group where some pairings have no year would be unbound.
+  OPTIONAL {
+    SELECT ?group (MIN(?start) AS ?first_year) (MAX(?last) AS ?last_year) WHERE {
+      ?p a dko:Pairing ; dko:startYear ?start .
+      OPTIONAL { ?p dko:program ?assigned }
+      BIND(COALESCE(?assigned, <urn:duikou:no-program>) AS ?group)
       OPTIONAL { ?p dko:endYear ?end }
+      BIND(COALESCE(?end, ?start) AS ?last)
     }
     GROUP BY ?group
   }
