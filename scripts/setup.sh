@@ -14,6 +14,7 @@ command -v npm >/dev/null 2>&1 || apt_packages+=(npm)                      # fro
 if [ "$with_tests" -eq 1 ]; then                                           # browser test of the editor page
     command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
+    fc-list :lang=zh 2>/dev/null | grep -q . || apt_packages+=(fonts-noto-cjk)   # Chinese in screenshots
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
