@@ -10,7 +10,7 @@ with_tests=0
 
 apt_packages=()
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)   # HermiT (OWL reasoning)
-command -v npm >/dev/null 2>&1 || apt_packages+=(npm)                      # front-end assets (YASGUI editor)
+command -v npm >/dev/null 2>&1 || apt_packages+=(npm)                      # front-end assets (YASGUI, ECharts)
 if [ "$with_tests" -eq 1 ]; then                                           # browser test of the editor page
     command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
@@ -33,15 +33,22 @@ else
     .venv/bin/python -m pip install -q -e .
 fi
 
-# Front-end assets: YASGUI (@zazuko/yasgui) from the npm registry at the versions frontend/package-lock.json
-# pins, its built files copied into the package's static folder (git ignores them) so the editor page
-# needs no CDN. A copy of the lock file next to them marks which install they came from.
-vendor=src/duikou_kg/web/static/vendor/yasgui
-if ! cmp -s frontend/package-lock.json "$vendor/package-lock.json"; then
+# Front-end assets from the npm registry at the versions frontend/package-lock.json pins, their built files
+# copied into the package's static folder (git ignores it) so no page needs a CDN: YASGUI (@zazuko/yasgui) for
+# the editor; Apache ECharts and the province outlines of echarts 4.9.0 (map/json/china.json, Apache-2.0)
+# for the pictures (map, network, timeline, charts; `duikou-kg plot` reads the outlines too).
+# A copy of the lock file next to each marks which install they came from.
+vendor=src/duikou_kg/web/static/vendor
+if ! cmp -s frontend/package-lock.json "$vendor/yasgui/package-lock.json" \
+   || ! cmp -s frontend/package-lock.json "$vendor/echarts/package-lock.json"; then
     npm ci --prefix frontend --no-audit --no-fund --ignore-scripts --loglevel=error
-    mkdir -p "$vendor"
+    mkdir -p "$vendor/yasgui" "$vendor/echarts"
     cp frontend/node_modules/@zazuko/yasgui/build/yasgui.min.js \
-       frontend/node_modules/@zazuko/yasgui/build/yasgui.min.css "$vendor/"
-    cp frontend/package-lock.json "$vendor/package-lock.json"
+       frontend/node_modules/@zazuko/yasgui/build/yasgui.min.css "$vendor/yasgui/"
+    cp frontend/node_modules/echarts/dist/echarts.min.js \
+       frontend/node_modules/echarts-4-maps/map/json/china.json "$vendor/echarts/"
+    cp frontend/node_modules/echarts/LICENSE "$vendor/echarts/LICENSE"
+    cp frontend/package-lock.json "$vendor/yasgui/package-lock.json"
+    cp frontend/package-lock.json "$vendor/echarts/package-lock.json"
 fi
-echo "setup: done (.venv ready, editor assets in $vendor)"
+echo "setup: done (.venv ready, browser assets in $vendor)"
