@@ -322,6 +322,10 @@ class KnowledgeStore:
         except SyntaxError as exc:
             raise MalformedQuery.from_syntax_error(exc) from None
 
+    def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any, graph: Any = None) -> Iterator[ox.Quad]:
+        """Index lookup of the quads matching a pattern (``None`` matches anything), no query text."""
+        return self._store.quads_for_pattern(subject, predicate, obj, graph)
+
     def quads(self, *, include_inferred: bool = True) -> Iterator[ox.Quad]:
         inferred = ox.NamedNode(INFERRED_GRAPH)
         for quad in self._store:

@@ -103,6 +103,8 @@ class ValidationReport:
     results: list[ValidationResult]
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     triples: int = 0
+    #: How much was validated, e.g. ``{"mode": "incremental", "focus_nodes": 12, …}`` (empty for a full run).
+    scope: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:
@@ -154,6 +156,7 @@ class ValidationReport:
             "counts": {s: self.count(s) for s in SEVERITIES},
             "triples": self.triples,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "scope": self.scope or {"mode": "full"},
             "results": [r.to_json() for r in self.results],
         }
 

@@ -89,11 +89,14 @@ def run_shacl(
     *,
     ontology: rdflib.Graph | None = None,
     inference: str = "none",
+    focus_nodes: list[rdflib.term.Node] | None = None,
 ) -> list[ValidationResult]:
     """Validate ``data`` (already holding its inferred triples unless ``inference`` says otherwise).
 
     ``advanced=True`` enables the SHACL-AF SPARQL targets some shapes use; owl:imports are never followed.
+    ``focus_nodes`` restricts validation to those nodes (incremental validation).
     """
+    options = {"focus_nodes": list(focus_nodes)} if focus_nodes is not None else {}
     _conforms, report, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -105,5 +108,6 @@ def run_shacl(
         do_owl_imports=False,
         meta_shacl=False,
         abort_on_first=False,
+        **options,
     )
     return results_from_report_graph(report)
