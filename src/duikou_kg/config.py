@@ -60,10 +60,54 @@ def _base_iri(text: str) -> str:
     return text
 
 
+class CuratorTokens:
+    """``name:token`` pairs of the curators allowed to write; the tokens never appear in a repr or a log."""
+
+    def __init__(self, pairs: tuple[tuple[str, str], ...] = ()) -> None:
+        self._pairs = pairs
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self._pairs)
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return self._pairs
+
+    def __bool__(self) -> bool:
+        return bool(self._pairs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CuratorTokens) and other._pairs == self._pairs
+
+    def __hash__(self) -> int:
+        return hash(self.names)
+
+    def __repr__(self) -> str:
+        return f"CuratorTokens({', '.join(self.names)})"
+
+
+def _curator_tokens(text: str) -> CuratorTokens:
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, token = item.partition(":")
+        if not sep or not name.strip() or len(token.strip()) < 16:
+            raise ValueError(f"expected name:token pairs with tokens of 16+ characters, got an entry for {name.strip()!r}")
+        pairs.append((name.strip(), token.strip()))
+    return CuratorTokens(tuple(pairs))
+
+
+def _pause(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError(f"expected a non-negative number of seconds, got {text!r}")
+    return value
+
+
 # Defaults that depend on other settings are shown to readers as text, not as a value.
 DERIVED_DEFAULT_TEXT = {
     "project_root": "the checkout holding ontology/",
     "data_dir": "<project_root>/var",
+    "curator_tokens": "none",
 }
 
 _TABLE: tuple[Setting, ...] = (
@@ -82,6 +126,11 @@ _TABLE: tuple[Setting, ...] = (
             "Longest SPARQL query text accepted, in characters (413 above it).", _positive_int),
     Setting("max_result_rows", 100_000, "DUIKOU_KG_MAX_RESULT_ROWS",
             "Row cap for result listings (reserved for paged APIs).", _positive_int),
+    Setting("curator_tokens", CuratorTokens(), "DUIKOU_KG_CURATOR_TOKENS",
+            "Curators who may write, as `name:token,…` (tokens of 16+ characters); none: no writes.",
+            _curator_tokens),
+    Setting("curation_commit_pause", 0.0, "DUIKOU_KG_CURATION_COMMIT_PAUSE",
+            "Test hook: seconds an accept waits between writing its folder and switching the build.", _pause),
 )
 
 
@@ -101,6 +150,8 @@ class Settings:
     max_request_bytes: int
     max_query_length: int
     max_result_rows: int
+    curator_tokens: CuratorTokens = CuratorTokens()
+    curation_commit_pause: float = 0.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -162,6 +162,8 @@ def _load_sources(sources: list[SourceFile]) -> ox.Store:
     memory = ox.Store()
     for source in sources:
         try:
+            if source.removals is not None:  # an accepted submission: its removals first, then its additions
+                apply_removals(memory, source.removals)
             memory.load(path=source.path, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(source.graph))
         except SyntaxError as exc:
             line, column = (exc.lineno, exc.offset) if exc.lineno else (None, None)
@@ -170,6 +172,13 @@ def _load_sources(sources: list[SourceFile]) -> ox.Store:
         except ValueError as exc:  # e.g. a graph IRI pyoxigraph refuses
             raise SourceParseError(source.relative_path, None, None, str(exc)) from None
     return memory
+
+
+def apply_removals(memory: ox.Store, path: Path) -> None:
+    """Remove every triple of the N-Triples file ``path`` from every graph loaded so far."""
+    for triple in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES):
+        for quad in list(memory.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)):
+            memory.remove(quad)
 
 
 def _graph_counts(store: ox.Store) -> dict[str, int]:

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from ..inference import materialise
 from ..sources import discover_sources, fingerprint
+from ..store import apply_removals
 
 
 class MemoryStore:
@@ -25,6 +26,8 @@ class MemoryStore:
         store = ox.Store()
         sources = discover_sources(project_root)
         for source in sources:
+            if source.removals is not None:  # accepted curation submissions replay in order
+                apply_removals(store, source.removals)
             store.load(path=str(source.path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(source.graph))
         version = fingerprint(sources)
         for graph, text in (extra_turtle or {}).items():
