@@ -80,6 +80,8 @@ def editor():
         "defaultQuery": default_query(),
         "examples": examples,
         "lang": lang,
+        # ?example=<name> opens that canned query in a tab (the pictures' "show the SPARQL" links).
+        "open": next((e["name"] for e in examples if e["name"] == request.args.get("example")), None),
     }
     return render_template("canned/editor.html", config=config, examples=examples, lang=lang,
                            missing=vendor_missing())

@@ -50,5 +50,9 @@
       }
     });
   });
+  var opened = config.examples.filter(function (e) { return e.name === config.open; })[0];
+  if (opened) {
+    openExample(opened);
+  }
   window.duikouEditor = { yasgui: yasgui, openExample: openExample };
 })();
