@@ -205,14 +205,18 @@ def validate_incremental(
     timings["inference"] = time.perf_counter() - t
 
     focus_terms = [_rdflib_term(x) for x in hood.focus]
+    wanted = set(focus_terms)
+    # pySHACL applies focus_nodes to nested shapes (sh:not, sh:node) too: give it the focus nodes' values
+    # as well, so those are evaluated, and keep only the focus nodes' results.
+    values = {x.object for x in hood.triples | set(added) if x.subject in hood.focus and isinstance(x.object, ox.NamedNode)}
+    shacl_focus = focus_terms + [_rdflib_term(x) for x in values - hood.focus]
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         owl = pool.submit(_timed, _owl_results, asserted) if reasoning else None
         t = time.perf_counter()
-        results = run_shacl(data, context.shapes, focus_nodes=focus_terms) if focus_terms else []
+        results = [r for r in run_shacl(data, context.shapes, focus_nodes=shacl_focus) if r.focus_node in wanted]
         timings["shacl"] = time.perf_counter() - t
         if checks:
             t = time.perf_counter()
-            wanted = set(focus_terms)
             results.extend(r for r in run_checks(sub, context.checks) if r.focus_node in wanted)
             timings["checks"] = time.perf_counter() - t
         if owl is not None:
