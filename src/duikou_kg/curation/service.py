@@ -237,7 +237,7 @@ class Curation:
         report = validate_incremental(
             _graph(effective_add), store=store, context=self.context, removals=_graph(effective_remove)
         )
-        submission.report = report.to_json()
+        submission.report = {**report.to_json(), "text": {"zh": report.to_text("zh"), "en": report.to_text("en")}}
         submission.validated_against = store.version
         submission.diff = self._diff(effective_add, effective_remove, store)
 

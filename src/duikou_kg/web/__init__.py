@@ -29,9 +29,11 @@ def create_app(settings: Settings | None = None, *, store: KnowledgeStore | None
 def _register_feature_blueprints(app: Flask) -> None:
     # Imported here: these modules pull in templates and caches the SPARQL endpoint does not need.
     from .api import register_canned
+    from .curation import register_curation
     from .pictures import register_pictures
     from .resources import register_linked_data
 
     register_canned(app)
+    register_curation(app)
     register_linked_data(app)
     register_pictures(app)
