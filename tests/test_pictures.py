@@ -27,7 +27,7 @@ from duikou_kg.pictures.geo import decode_ring, outlines
 from duikou_kg.store import open_store
 from duikou_kg.web import create_app
 
-QUERIES = ("pairing-overview.rq", "events-timeline.rq", "programs.rq")
+QUERIES = ("pairing-overview.rq", "events-timeline.rq")
 
 PICTURE_PLACES = PREFIXES + textwrap.dedent("""\
     # Coordinates, a program and sectors for the pictures' tests.

@@ -39,7 +39,6 @@ __all__ = [
 
 OVERVIEW_QUERY = "pairing-overview"
 EVENTS_QUERY = "events-timeline"
-PROGRAMS_QUERY = "programs"
 
 #: The three variants in drawing order: key, class IRI, colour (pages and plots use the same).
 VARIANTS: dict[str, dict[str, str]] = {
@@ -95,7 +94,6 @@ class PictureData:
     lang: str
     pairings: tuple[Pairing, ...]
     events: tuple[Event, ...]
-    programs: tuple[dict[str, Any], ...]  # rows of the programs query
 
     def label_of(self, kind: str, key: str) -> str:
         """A readable label for a count key of ``kind`` (program, variant, sector, decade)."""
@@ -186,8 +184,7 @@ def load_picture_data(store: Any, queries_dir: Path | None = None, *, lang: str 
               kind_label=r.get("kindLabel") or "", program=r.get("program"),
               pairings=r.get("pairingsEstablished") or 0)
         for r in fetch_all(catalog, store, EVENTS_QUERY, args) if isinstance(r.get("year"), int))
-    programs = tuple(fetch_all(catalog, store, PROGRAMS_QUERY, args))
-    return PictureData(lang=lang, pairings=tuple(pairings), events=events, programs=programs)
+    return PictureData(lang=lang, pairings=tuple(pairings), events=events)
 
 
 def filter_pairings(pairings: Iterable[Pairing], *, variant: str | None = None, program: str | None = None,
