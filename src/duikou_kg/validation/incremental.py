@@ -11,7 +11,8 @@ A submission (triples to add, triples to remove) can change the results of only 
 
 These are the focus nodes. Their bounded neighbourhood is read from the store by index lookups (no
 query text): the focus nodes' own triples, the visible facts of the nodes they point to and of the
-nodes those point to on ``dko:partOf``, the province-level units (where every ``dko:partOf`` chain ends).
+nodes those point to on ``dko:partOf`` (where the chains end, at province-level units, with their Wikidata
+links), and one province with a Wikidata link (a check applies only once some province is linked).
 Inferred triples come from the store's inferred graph; where a removal can take an inferred fact away,
 the affected nodes get their asserted triples (outgoing and incoming) instead and are inferred anew.
 
@@ -154,10 +155,16 @@ def extract_neighbourhood(
     second = {t.object for t in triples if t.predicate == PART_OF and node(t.object)} - focus - recomputed - values
     for x in second:
         triples |= {_triple(q) for q in lookup(x, TYPE)}
-    for q in lookup(None, TYPE, PROVINCE):  # where the partOf chains end; the Wikidata check needs one linked
-        triples.add(_triple(q))
-        triples |= {_triple(e) for e in lookup(q.subject, TYPE)}
-        triples |= {_triple(e) for e in lookup(q.subject, EXACT_MATCH)}
+    # Where the partOf chains end: Wikidata links of the provinces reached, and one linked province anywhere
+    # (the province-without-Wikidata check applies only once some province is linked).
+    reached = {t.subject for t in triples if t.predicate == TYPE and t.object == PROVINCE}
+    for x in reached:
+        triples |= {_triple(e) for e in lookup(x, EXACT_MATCH)}
+    for q in lookup(None, TYPE, PROVINCE):
+        links = [_triple(e) for e in lookup(q.subject, EXACT_MATCH)]
+        if links:
+            triples |= {_triple(q), *links}
+            break
     return Neighbourhood(focus=focus, recomputed=recomputed, triples=triples)
 
 
