@@ -15,6 +15,7 @@ if [ "$with_tests" -eq 1 ]; then                                           # bro
     command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
     fc-list :lang=zh 2>/dev/null | grep -q . || apt_packages+=(fonts-noto-cjk)   # Chinese in screenshots
+    command -v virtuoso-t >/dev/null 2>&1 || apt_packages+=(virtuoso-opensource)   # remote-backend tests
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

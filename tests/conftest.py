@@ -113,3 +113,72 @@ def app(tiny_settings: Settings, tiny_store):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# --- the remote backend: one throw-away Virtuoso for the session --------------------------------
+
+BACKENDS = ["embedded", "virtuoso"]
+
+
+def pushable(store):
+    """``store`` with what ``duikou-kg push`` reads (``manifest``, ``graphs``): a build as is, an in-memory
+    test store (``MemoryStore``) with a manifest made from its graph counts."""
+    import types
+
+    from duikou_kg.namespaces import INFERRED_GRAPH
+    from duikou_kg.store import BuildInfo
+
+    if hasattr(store, "manifest"):
+        return store
+    counts = {row["g"].value: int(row["n"].value) for row in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")}
+    inferred = counts.pop(INFERRED_GRAPH, 0)
+    manifest = BuildInfo(build_id=f"memory-{store.version[:12]}", path=Path(), fingerprint=store.version,
+                         graph_counts=counts, graph_sources={g: g for g in counts}, inferred_count=inferred,
+                         inference_rounds=0, build_seconds=0.0, inference_seconds=0.0, built_at="")
+    return types.SimpleNamespace(manifest=manifest, graphs=[*counts, INFERRED_GRAPH], query=store.query,
+                                 version=store.version)
+
+
+class VirtuosoForTests:
+    """One Virtuoso (Debian's virtuoso-opensource) on 127.0.0.1 with a throw-away database; ``remote(key, store)``
+    pushes ``store`` unless the load in it already came from ``key`` — a push replaces the previous load."""
+
+    def __init__(self, folder: Path) -> None:
+        from duikou_kg.backends.virtuoso_server import VirtuosoServer
+
+        self.folder = folder
+        self.server = VirtuosoServer(folder / "db", buffers=30_000).start()
+        self.key: str | None = None
+
+    def settings(self, **overrides) -> Settings:
+        return Settings.from_env(environ={}, project_root=REPO_ROOT, data_dir=self.folder / "var",
+                                 **{**self.server.settings_overrides(), **overrides})
+
+    def remote(self, key: str, store):
+        from duikou_kg.backends.push import push
+        from duikou_kg.backends.remote import RemoteStore
+
+        settings = self.settings()
+        if key != self.key:
+            push(settings, pushable(store))
+            self.key = key
+        return RemoteStore(settings)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    from duikou_kg.backends.virtuoso_server import installed
+
+    if not installed():
+        pytest.fail("Virtuoso is not installed (virtuoso-t, isql-vt): run scripts/setup.sh --test")
+    instance = VirtuosoForTests(tmp_path_factory.mktemp("virtuoso"))
+    yield instance
+    instance.server.stop()
+
+
+def backend_store(request, key: str, store):
+    """``store`` itself for the embedded parameter, its copy in Virtuoso for the virtuoso parameter."""
+    if request.param == "embedded":
+        return store
+    return request.getfixturevalue("virtuoso").remote(key, store)

@@ -13,6 +13,8 @@ import pytest
 
 from duikou_kg.config import Settings
 from duikou_kg.linked_data.memory import MemoryStore
+
+from conftest import BACKENDS, backend_store
 from duikou_kg.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +36,14 @@ def make_app(tmp_path, store):
 
 
 @pytest.fixture(scope="module")
-def store():
+def memory_store():
     return MemoryStore.from_sources(ROOT, extra_turtle={"https://w3id.org/duikou/graph/test/api": EXTRA})
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, memory_store):
+    """The in-memory store, and its copy pushed into Virtuoso (the remote backend)."""
+    return backend_store(request, "api", memory_store)
 
 
 @pytest.fixture()

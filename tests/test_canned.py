@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from duikou_kg.backends.remote import RemoteStore
 from duikou_kg.canned import (
     MAX_LIMIT,
     MetadataError,
@@ -22,6 +23,8 @@ from duikou_kg.canned import (
 from duikou_kg.canned.examples import example_arguments, example_text, values_block, where_body_offset
 from duikou_kg.canned.params import Parameter
 from duikou_kg.linked_data.memory import MemoryStore
+
+from conftest import BACKENDS, backend_store
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -61,8 +64,14 @@ cite:test-b a dko:Citation ; dko:citedWork work:nankai-2017-duikou-report ; dko:
 
 
 @pytest.fixture(scope="module")
-def store():
+def memory_store():
     return MemoryStore.from_sources(ROOT, extra_turtle={"https://w3id.org/duikou/graph/test/canned": EXTRA})
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, memory_store):
+    """The in-memory store, and its copy pushed into Virtuoso (the remote backend)."""
+    return backend_store(request, "canned", memory_store)
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +118,16 @@ def test_every_example_runs_and_returns_rows(catalog, store):
         assert page.rows, f"{query.name} returns nothing for its example"
 
 
+VIRTUOSO_MULTI_VALUES_BUG = {"sector-pairings", "instrument-pairings"}
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
 def test_editor_example_matches_bound_query(name, catalog, store):
     """The VALUES-bound text the editor offers gives the rows the API gives with substitutions."""
     query = catalog.get(name)
+    if name in VIRTUOSO_MULTI_VALUES_BUG and isinstance(store, RemoteStore):
+        pytest.xfail("Virtuoso 7.2 mis-evaluates p* paths beside the editor's multi-variable VALUES row "
+                     "(the service itself binds one VALUES per variable; docs/backends.md)")
     page = run_query(query, store, {**example_arguments(query), "limit": str(MAX_LIMIT)})
     plain = store.query(example_text(query, store=store))
     if query.is_graph:

@@ -13,6 +13,8 @@ from duikou_kg.config import Settings
 from duikou_kg.linked_data.memory import MemoryStore
 from duikou_kg.web.resources import register_linked_data
 
+from conftest import BACKENDS, backend_store
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/duikou/"
 EVIL = """
@@ -33,8 +35,14 @@ def make_app(tmp_path, store) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def store():
+def memory_store():
     return MemoryStore.from_sources(ROOT, extra_turtle={BASE + "graph/test": EVIL})
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, memory_store):
+    """The in-memory store, and its copy pushed into Virtuoso (the remote backend)."""
+    return backend_store(request, "linked-data", memory_store)
 
 
 @pytest.fixture()

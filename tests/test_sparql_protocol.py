@@ -17,9 +17,19 @@ from duikou_kg.namespaces import GRAPH_BASE, INFERRED_GRAPH, SD
 from duikou_kg.sparql_guard import declares_dataset, forbidden_keywords
 from duikou_kg.web import create_app
 
+from conftest import BACKENDS, backend_store
+
 SELECT_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT { ?s dko:supports ?o } WHERE { ?s dko:supports ?o }"
 FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, tiny_settings, tiny_store):
+    """The tiny project's app on the embedded store, and on its copy pushed into Virtuoso."""
+    app = create_app(tiny_settings, store=backend_store(request, "tiny", tiny_store))
+    app.config["TESTING"] = True
+    return app
 
 
 def count_of(response) -> int:

@@ -6,6 +6,7 @@ User errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -34,8 +35,11 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _open(ctx: click.Context) -> KnowledgeStore:
+    """The store the settings name: the embedded build (built if needed) or the remote SPARQL store."""
+    from .backends import open_backend
+
     try:
-        return open_store(_settings(ctx))
+        return open_backend(_settings(ctx))
     except BuildError as exc:
         raise Failure(f"build failed: {exc}") from None
 
@@ -94,7 +98,14 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
         project_root=base.project_root, data_dir=base.data_dir,
         host=host or base.host, port=base.port if port is None else port, threads=threads or base.threads,
     )
+    settings = dataclasses.replace(base, host=settings.host, port=settings.port, threads=settings.threads)
     store = _open(ctx)  # build (if needed) before listening, so the first request is fast
+    if settings.remote:  # say at start what works on the remote store, or refuse to start
+        try:
+            for line in store.check():
+                click.echo(f"duikou-kg: {line}")
+        except ApiError as exc:
+            raise Failure(f"cannot serve from {settings.sparql_url}: {exc.message}") from None
     _ensure_dumps(store, settings.data_dir / "dumps")
     app = create_app(settings)
     server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads)
@@ -222,8 +233,12 @@ def validate(ctx: click.Context, files: tuple[Path, ...], lang: str) -> None:
     """Validate FILES (or, without any, the project's data) with SHACL, HermiT and SPARQL checks."""
     from .validation import validate_files
 
+    settings = _settings(ctx)
     try:
-        report = validate_files(list(files), _settings(ctx))
+        if settings.remote and files:  # the current graph is the one in the remote store
+            report = _validate_against_remote(ctx, list(files))
+        else:
+            report = validate_files(list(files), settings)
     except (ValueError, OSError) as exc:  # unreadable or unparsable input
         raise Failure(str(exc)) from None
     click.echo(report.to_text(lang=lang))
@@ -298,3 +313,43 @@ def submit(ctx: click.Context, file: Path, source: str, remove_file: Path | None
         raise Failure(exc.message) from None
     except (ValueError, OSError, BuildError) as exc:
         raise Failure(str(exc)) from None
+
+
+def _validate_against_remote(ctx: click.Context, files: list[Path]):
+    """Validate FILES together with the asserted graphs read from the remote store."""
+    import rdflib
+
+    from .validation import parse_files, validate_graph
+
+    base = rdflib.Graph()
+    for quad in _open(ctx).quads(include_inferred=False):
+        base.add(tuple(rdflib.util.from_n3(str(term)) for term in (quad.subject, quad.predicate, quad.object)))
+    return validate_graph(parse_files(files), base=base, settings=_settings(ctx))
+
+
+@main.command()
+@click.option("--chunk", type=click.IntRange(100, 1_000_000), default=20_000, show_default=True,
+              help="Triples per upload request.")
+@click.pass_context
+def push(ctx: click.Context, chunk: int) -> None:
+    """Load the current build into the remote store (DUIKOU_KG_SPARQL_URL), replacing the previous load.
+
+    Stages every graph under a new name, then swaps them in with one update request (docs/backends.md).
+    """
+    from .backends.push import push as push_build
+
+    settings = _settings(ctx)
+    if not settings.remote:
+        raise click.UsageError("set DUIKOU_KG_SPARQL_URL (and the update / Graph Store URL) to push")
+    try:
+        build = open_store(settings)
+    except BuildError as exc:
+        raise Failure(f"build failed: {exc}") from None
+    try:
+        with click.progressbar(length=build.triple_count, label="push", file=sys.stderr) as bar:
+            report = push_build(settings, build, chunk=chunk, progress=bar.update)
+    except ApiError as exc:
+        raise Failure(f"push failed: {exc.message}") from None
+    click.echo(f"pushed build {report.build_id} as load {report.load_id}: {report.triples} triples in "
+               f"{report.graphs} graphs ({report.method}); upload {report.upload_seconds:.1f} s, "
+               f"swap {report.swap_seconds:.1f} s")

@@ -54,6 +54,34 @@ def _port(text: str) -> int:
     return value
 
 
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(f"expected true/false, got {text!r}")
+    return value in ("1", "true", "yes", "on")
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _auth(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("basic", "digest"):
+        raise ValueError(f"expected basic or digest, got {text!r}")
+    return value
+
+
 def _base_iri(text: str) -> str:
     if not text.endswith("/"):
         raise ValueError(f"a base IRI must end with '/', got {text!r}")
@@ -131,6 +159,32 @@ _TABLE: tuple[Setting, ...] = (
             _curator_tokens),
     Setting("curation_commit_pause", 0.0, "DUIKOU_KG_CURATION_COMMIT_PAUSE",
             "Test hook: seconds an accept waits between writing its folder and switching the build.", _pause),
+    # Remote backend (docs/backends.md): with a SPARQL URL the service reads a SPARQL 1.1 store instead
+    # of the embedded Oxigraph build, and `duikou-kg push` loads the build into it.
+    Setting("sparql_url", "", "DUIKOU_KG_SPARQL_URL",
+            "Query URL of a SPARQL 1.1 store to serve from instead of the embedded store (empty: embedded)."),
+    Setting("sparql_update_url", "", "DUIKOU_KG_SPARQL_UPDATE_URL",
+            "Update URL of that store, used by `duikou-kg push` (empty: the query URL)."),
+    Setting("graph_store_url", "", "DUIKOU_KG_GRAPH_STORE_URL",
+            "Graph Store Protocol URL `duikou-kg push` uploads to (empty: INSERT DATA through the update URL)."),
+    Setting("sparql_user", "", "DUIKOU_KG_SPARQL_USER", "User name for the store's update and Graph Store URLs."),
+    Setting("sparql_password", "", "DUIKOU_KG_SPARQL_PASSWORD", "Password of that user."),
+    Setting("sparql_auth", "basic", "DUIKOU_KG_SPARQL_AUTH",
+            "HTTP authentication scheme of the store: basic or digest (Virtuoso's /sparql-auth).", _auth),
+    Setting("sparql_timeout", 60.0, "DUIKOU_KG_SPARQL_TIMEOUT",
+            "Seconds to wait for the remote store's answer to one request.", _seconds),
+    Setting("sparql_union_default", False, "DUIKOU_KG_SPARQL_UNION_DEFAULT",
+            "true: the store's default graph already is the union of the pushed graphs, so queries go without "
+            "FROM/FROM NAMED clauses (false: the service names the pushed graphs in each query).", _flag),
+    Setting("sparql_refresh_seconds", 2.0, "DUIKOU_KG_SPARQL_REFRESH_SECONDS",
+            "How often the service re-reads the load record of the remote store to notice a new push.", _seconds),
+    Setting("cache_entries", 512, "DUIKOU_KG_CACHE_ENTRIES",
+            "Canned-query answers kept in memory per data version (0: no cache).", _count),
+    Setting("curator_tokens", CuratorTokens(), "DUIKOU_KG_CURATOR_TOKENS",
+            "Curators who may write, as `name:token,…` (tokens of 16+ characters); none: no writes.",
+            _curator_tokens),
+    Setting("curation_commit_pause", 0.0, "DUIKOU_KG_CURATION_COMMIT_PAUSE",
+            "Test hook: seconds an accept waits between writing its folder and switching the build.", _pause),
 )
 
 
@@ -152,6 +206,24 @@ class Settings:
     max_result_rows: int
     curator_tokens: CuratorTokens = CuratorTokens()
     curation_commit_pause: float = 0.0
+
+    sparql_url: str = ""
+    sparql_update_url: str = ""
+    graph_store_url: str = ""
+    sparql_user: str = ""
+    sparql_password: str = ""
+    sparql_auth: str = "basic"
+    sparql_timeout: float = 60.0
+    sparql_union_default: bool = False
+    sparql_refresh_seconds: float = 2.0
+    cache_entries: int = 512
+    curator_tokens: CuratorTokens = CuratorTokens()
+    curation_commit_pause: float = 0.0
+
+    @property
+    def remote(self) -> bool:
+        """True when the service reads a remote SPARQL store rather than the embedded build."""
+        return bool(self.sparql_url)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -233,7 +233,9 @@ def _to_iri(param: Parameter, text: str, namespace: str | None) -> ox.NamedNode:
         raise ParameterError(param.name, "is not a valid IRI") from None
 
 
-_ASK_TYPED = "ASK { ?value a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }"
+# Types are materialised by the build; the second branch covers stores without inference. (Virtuoso
+# matches nothing for ``a/rdfs:subClassOf*`` when both ends are bound.)
+_ASK_TYPED = ("ASK { { ?value a ?class } UNION { ?value a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?class } }")
 _ASK_IN_SCHEME = f"ASK {{ ?value <{SKOS}inScheme> ?scheme }}"
 
 

@@ -22,6 +22,8 @@ from ..canned.metadata import CannedQuery
 from ..canned.openapi import build_openapi, concept_slugs
 from ..canned.runner import Page
 from ..errors import ApiError, BadRequest, NotAcceptable
+from . import caching
+from .caching import AnswerCache
 
 __all__ = ["bp", "canned_state", "register_canned"]
 
@@ -40,6 +42,8 @@ class CannedState:
         self._lock = threading.Lock()
         self._cache: dict[Any, Any] = {}
         self._version: Any = object()
+        settings = self.settings
+        self.answers = AnswerCache(getattr(settings, "cache_entries", 0))
 
     def _get(self, name: str) -> Any:
         if isinstance(self.app_state, Mapping):
@@ -156,8 +160,23 @@ def _page_url(args: Mapping[str, str], offset: int) -> str:
 
 @bp.get("/api/queries/<spec>")
 def run(spec: str) -> Response:
-    name, dot, extension = spec.partition(".")
+    """One canned query's answer: ETag from the data version (304 on If-None-Match), cached per version."""
     state = canned_state()
+    version = getattr(state.store, "version", None)
+    tag = caching.etag(version)
+    if unchanged := caching.not_modified(tag):
+        return unchanged
+    key = caching.representation_key()
+    response = state.answers.get(version, key)
+    if response is None:
+        response = _run(state, spec)
+        state.answers.put(version, key, response)
+    response.set_etag(tag, weak=True)
+    return response
+
+
+def _run(state: CannedState, spec: str) -> Response:
+    name, dot, extension = spec.partition(".")
     query = state.catalog.get(name)
     if query is None:
         raise ApiError(404, "not_found", f"no canned query named '{name}'; see /api/queries")

@@ -12,7 +12,7 @@ from ..errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMedi
 from ..formats import GRAPH_FORMATS, formats_for, serialize_result
 from ..namespaces import SD, VOID
 from ..service_description import service_description
-from . import negotiation
+from . import caching, negotiation
 from .state import app_state
 
 bp = Blueprint("sparql", __name__)
@@ -100,11 +100,18 @@ def endpoint() -> Response:
         return _describe_service(state, protocol.format_name)
     if not negotiation.accepts_any(request.accept_mimetypes, protocol.format_name):
         raise NotAcceptable("none of the accepted media types can express SPARQL results")
-    result = state.store.query(
+    store = state.store
+    tag = caching.etag(store.version) if request.method == "GET" else None
+    if tag and (unchanged := caching.not_modified(tag)):
+        return unchanged
+    result = store.query(
         protocol.query, default_graph=protocol.default_graphs, named_graphs=protocol.named_graphs
     )
     fmt = negotiation.choose(formats_for(result), request.accept_mimetypes, protocol.format_name)
-    return _respond(serialize_result(result, fmt), fmt.content_type)
+    response = _respond(serialize_result(result, fmt), fmt.content_type)
+    if tag:
+        response.set_etag(tag, weak=True)
+    return response
 
 
 def _describe_service(state, format_name: str | None) -> Response:

@@ -1,4 +1,5 @@
-"""What the app keeps in ``app.extensions["duikou_kg"]``: settings and the store in use."""
+"""What the app keeps in ``app.extensions["duikou_kg"]``: settings and the store in use
+(the embedded build, or the remote SPARQL store when ``DUIKOU_KG_SPARQL_URL`` is set)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ class AppState:
     @property
     def store(self) -> KnowledgeStore:
         if self._fixed_store is not None:
+            return self._fixed_store
+        if self.settings.remote:  # a remote SPARQL store follows new pushes itself
+            from ..backends.remote import RemoteStore
+
+            with self._lock:
+                if self._fixed_store is None:
+                    self._fixed_store = RemoteStore(self.settings)
             return self._fixed_store
         build_id = current_build_id(self.settings)
         with self._lock:

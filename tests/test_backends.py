@@ -1,0 +1,108 @@
+"""The remote backend itself: binding by VALUES, datasets by FROM, push replacing a load, ETags and the cache."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from duikou_kg.backends import Backend, open_backend
+from duikou_kg.backends.push import push
+from duikou_kg.backends.remote import RemoteStore, bind_values, with_dataset
+from duikou_kg.web import create_app
+
+from conftest import BACKENDS, backend_store, pushable
+
+INJECTION = 'x" } UNION { ?s ?p ?o } #'
+
+
+def test_values_are_written_from_terms_never_spliced():
+    text = bind_values("SELECT ?s WHERE { ?s ?p ?name }", {ox.Variable("name"): ox.Literal(INJECTION)})
+    assert 'VALUES (?name) { ("x\\" } UNION { ?s ?p ?o } #") }' in text
+    ox.Store().query(text)  # still one well-formed query
+    assert bind_values("ASK { ?s ?p ?o }", {ox.Variable("s"): ox.NamedNode("https://e.org/a")}).startswith(
+        "ASK { VALUES (?s) { (<https://e.org/a>) }")
+    with pytest.raises(ValueError):
+        bind_values("SELECT * WHERE { ?s ?p ?o }", {ox.Variable("s"): ox.BlankNode()})
+
+
+def test_dataset_clauses_go_before_where_and_keep_the_query_valid():
+    for query in ("SELECT * WHERE { ?s ?p ?o }", "ASK { ?s ?p ?o }",
+                  "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "PREFIX x: <https://e.org/> SELECT * { ?s x:p ?o }"):
+        text = with_dataset(query, ["https://e.org/g1"], ["https://e.org/g2"])
+        assert "FROM <https://e.org/g1>" in text and "FROM NAMED <https://e.org/g2>" in text
+        ox.Store().query(text)
+
+
+def test_both_stores_meet_the_backend_interface(tiny_settings, tiny_store, virtuoso):
+    remote = virtuoso.remote("tiny", tiny_store)
+    for store in (tiny_store, remote):
+        assert isinstance(store, Backend)
+    assert remote.version == tiny_store.version and remote.triple_count == tiny_store.triple_count
+    assert sorted(remote.graphs) == sorted(tiny_store.graphs)
+    def text(quads):  # blank nodes get new labels in another store
+        return sorted(re.sub(r"_:\w+", "_:b", str(quad)) for quad in quads)
+
+    assert text(remote.quads()) == text(tiny_store.quads())
+    assert isinstance(open_backend(virtuoso.settings()), RemoteStore)
+
+
+def test_a_push_replaces_the_previous_load(tiny_store, tiny_root, tmp_path, virtuoso):
+    from conftest import write_tiny_project
+    from duikou_kg.config import Settings
+    from duikou_kg.store import open_store
+
+    virtuoso.remote("tiny", tiny_store)
+    other_root = write_tiny_project(tmp_path / "other")
+    (other_root / "data" / "ttl" / "places" / "units.ttl").unlink()  # one graph fewer
+    other = open_store(Settings.from_env(environ={}, project_root=other_root, data_dir=tmp_path / "var2"))
+    report = push(virtuoso.settings(), other)
+    virtuoso.key = "other"
+    remote = RemoteStore(virtuoso.settings())
+    assert report.load_id == remote.record["load_id"] and remote.version == other.version
+    graphs = {row["g"].value for row in remote.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert graphs == set(other.graphs)
+    with_staging = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'urn:duikou-kg')) }"
+    # the store's own default dataset: no staging graph is left, only the load record
+    assert int(next(iter(remote._send(with_staging, "SELECT", default=None, named=None)))["n"].value) == 1
+    assert not remote.query("ASK { ?s <https://w3id.org/duikou/ontology#partOf> ?o }")
+
+
+@pytest.fixture(params=BACKENDS)
+def cached_client(request, tiny_settings, tiny_store):
+    app = create_app(tiny_settings, store=backend_store(request, "tiny", tiny_store))
+    return app.test_client()
+
+
+def test_etag_and_304_on_the_endpoint(cached_client):
+    query = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    first = cached_client.get("/sparql", query_string=query)
+    assert first.status_code == 200 and first.headers["ETag"].startswith('W/"')
+    again = cached_client.get("/sparql", query_string=query, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = cached_client.get("/sparql", query_string=query, headers={"Accept": "text/csv"})
+    assert other.headers["ETag"] != first.headers["ETag"]  # another representation, another tag
+
+
+def test_a_new_version_changes_the_etag_and_empties_the_cache(tmp_path, tiny_settings):
+    from duikou_kg.linked_data.memory import MemoryStore
+    from duikou_kg.web.api import canned_state
+
+    from conftest import REPO_ROOT
+
+    store = MemoryStore.from_sources(REPO_ROOT)
+    app = create_app(tiny_settings.__class__.from_env(environ={}, project_root=REPO_ROOT, data_dir=tmp_path),
+                     store=store)
+    client = app.test_client()
+    url = "/api/queries/programs"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    answers = canned_state(app).answers
+    client.get(url)
+    assert answers.hits == 1
+    store.version = store.version + "-changed"  # what a rebuild does
+    second = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    assert answers.hits == 1  # the answer was recomputed, not served from the old version's cache
