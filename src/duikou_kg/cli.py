@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -108,7 +109,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
             raise Failure(f"cannot serve from {settings.sparql_url}: {exc.message}") from None
     _ensure_dumps(store, settings.data_dir / "dumps")
     app = create_app(settings)
-    server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads)
+    # Worker threads get a deep stack (the query engine recurses on long operator chains; an overflow
+    # would end the process), and waitress drops bodies far over the limit before buffering them.
+    threading.stack_size(settings.thread_stack_mib * 1024 * 1024)
+    server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                                    max_request_body_size=2 * settings.max_request_bytes)
     click.echo(f"duikou-kg: {store.triple_count} triples; SPARQL endpoint at "
                f"http://{settings.host}:{server.effective_port}/sparql", err=False)
     sys.stdout.flush()

@@ -82,6 +82,13 @@ def _auth(text: str) -> str:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:  # also refuses nan
+        raise ValueError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
 def _base_iri(text: str) -> str:
     if not text.endswith("/"):
         raise ValueError(f"a base IRI must end with '/', got {text!r}")
@@ -149,9 +156,23 @@ _TABLE: tuple[Setting, ...] = (
     Setting("public_base", "https://w3id.org/duikou/", "DUIKOU_KG_PUBLIC_BASE",
             "Public base IRI of the knowledge graph's identifiers.", _base_iri),
     Setting("max_request_bytes", 1_000_000, "DUIKOU_KG_MAX_REQUEST_BYTES",
-            "Largest HTTP request body accepted (413 above it).", _positive_int),
+            "Largest HTTP request body accepted on every route (413 with the error envelope above it; "
+            "`duikou-kg serve` also has waitress drop bodies over twice this size before buffering them).",
+            _positive_int),
     Setting("max_query_length", 100_000, "DUIKOU_KG_MAX_QUERY_LENGTH",
             "Longest SPARQL query text accepted, in characters (413 above it).", _positive_int),
+    Setting("max_query_nesting", 64, "DUIKOU_KG_MAX_QUERY_NESTING",
+            "Deepest nesting of ( [ { in a SPARQL query (400 above it): deeper queries crash or stall the "
+            "query parser, which recurses once per level.", _positive_int),
+    Setting("rate_limit", 20.0, "DUIKOU_KG_RATE_LIMIT",
+            "Requests per second each client address may make on average, reads and writes alike "
+            "(429 with Retry-After above it); 0 turns the limit off.", _non_negative_float),
+    Setting("rate_limit_burst", 100, "DUIKOU_KG_RATE_LIMIT_BURST",
+            "Requests a client address may make at once before the per-second rate applies.", _positive_int),
+    Setting("thread_stack_mib", 256, "DUIKOU_KG_THREAD_STACK_MIB",
+            "Stack size in MiB of the server's worker threads; the query engine recurses on long operator "
+            "chains, and a stack overflow would end the whole process (address space, not memory in use).",
+            _positive_int),
     Setting("max_result_rows", 100_000, "DUIKOU_KG_MAX_RESULT_ROWS",
             "Row cap for result listings (reserved for paged APIs).", _positive_int),
     Setting("curator_tokens", CuratorTokens(), "DUIKOU_KG_CURATOR_TOKENS",
@@ -203,6 +224,10 @@ class Settings:
     public_base: str
     max_request_bytes: int
     max_query_length: int
+    max_query_nesting: int
+    rate_limit: float
+    rate_limit_burst: int
+    thread_stack_mib: int
     max_result_rows: int
     curator_tokens: CuratorTokens = CuratorTokens()
     curation_commit_pause: float = 0.0

@@ -83,3 +83,28 @@ class UnsupportedMediaType(ApiError):
 class StoreUnavailable(ApiError):
     def __init__(self, message: str) -> None:
         super().__init__(503, "store_unavailable", message)
+
+
+class RequestTooLarge(ApiError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(413, "request_too_large",
+                         f"the request body has {size} bytes; the limit is {limit} (max_request_bytes)",
+                         limit="max_request_bytes", max_request_bytes=limit)
+
+
+class QueryTooDeep(ApiError):
+    def __init__(self, depth: int, limit: int) -> None:
+        super().__init__(400, "query_too_deep",
+                         f"the query nests brackets {depth} deep; the limit is {limit} (max_query_nesting)",
+                         limit="max_query_nesting", max_query_nesting=limit)
+
+
+class RateLimited(ApiError):
+    """429: the client's token bucket is empty; ``retry_after`` whole seconds until a request fits."""
+
+    def __init__(self, retry_after: int, rate: float, burst: int) -> None:
+        super().__init__(429, "rate_limited",
+                         f"too many requests from this address: at most {rate:g} per second on average, "
+                         f"{burst} at once (rate_limit, rate_limit_burst); retry in {retry_after} s",
+                         limit="rate_limit", rate_limit=rate, rate_limit_burst=burst, retry_after=retry_after)
+        self.retry_after = retry_after

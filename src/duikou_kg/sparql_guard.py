@@ -91,7 +91,7 @@ def _scan_keywords(text: str) -> set[str]:
             position = match.end() if match else position + 1
         elif char == ":":  # prefixed name with the empty prefix
             position = _LOCAL_PART.match(text, position + 1).end()
-        elif char.isdigit():
+        elif "0" <= char <= "9":  # ASCII only: str.isdigit() is also true for ² and ٣
             position = _NUMBER.match(text, position).end()
         else:
             match = _WORD.match(text, position)
@@ -121,3 +121,38 @@ def forbidden_keywords(query: str) -> frozenset[str]:
 def declares_dataset(query: str) -> bool:
     """True when the query names its own dataset with FROM / FROM NAMED."""
     return "FROM" in query_keywords(query)
+
+
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def _depth(text: str) -> int:
+    deepest = depth = 0
+    position, length = 0, len(text)
+    while position < length:
+        char = text[position]
+        if char == "#":
+            newline = text.find("\n", position)
+            position = length if newline < 0 else newline + 1
+        elif char in "\"'":
+            position = _skip_string(text, position)
+        elif char == "<":
+            match = _IRIREF.match(text, position)
+            position = match.end() if match else position + 1
+        else:
+            if char in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in _CLOSERS:
+                depth = max(0, depth - 1)
+            position += 1
+    return deepest
+
+
+def nesting_depth(query: str) -> int:
+    """How deep ( [ { nest outside strings, IRIs and comments, read as written and with \\u escapes applied.
+
+    The query parser recurses once per level (and slows down sharply on nested [ and ( ), so the
+    endpoint refuses queries nested deeper than a limit before parsing them.
+    """
+    return max(_depth(query), _depth(_unescape_codepoints(query)))

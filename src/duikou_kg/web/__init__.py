@@ -8,6 +8,8 @@ from ..config import Settings
 from ..store import KnowledgeStore
 from .cors import install_cors
 from .error_handlers import register_error_handlers
+from .limits import install_limits
+from .security_headers import install_security_headers
 from .sparql import register_sparql
 from .state import EXTENSION_KEY, AppState
 
@@ -20,7 +22,9 @@ def create_app(settings: Settings | None = None, *, store: KnowledgeStore | None
     app.json.ensure_ascii = False
     app.extensions[EXTENSION_KEY] = AppState(settings, store)
     register_error_handlers(app)
+    install_limits(app)
     install_cors(app)
+    install_security_headers(app)
     register_sparql(app)
     _register_feature_blueprints(app)
     return app

@@ -27,7 +27,10 @@ def _json(body: dict, status: int) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:
-        return _json(error.envelope(), error.status)
+        response = _json(error.envelope(), error.status)
+        if retry_after := getattr(error, "retry_after", None):  # 429 and 503 may say when to come back
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
