@@ -309,11 +309,14 @@ class KnowledgeStore:
         substitutions: dict[ox.Variable, Any] | None = None,
         default_graph: list[str | ox.NamedNode] | None = None,
         named_graphs: list[str | ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate a SPARQL query; refuse SERVICE before evaluation.
 
         The default graph is the union of all graphs unless ``default_graph`` is given or the
-        query names its own dataset with FROM. Raises ``MalformedQuery`` / ``ServiceNotAllowed``.
+        query names its own dataset with FROM. Relative IRIs resolve against ``base_iri`` (the
+        endpoint's URL for protocol requests) unless the query declares BASE.
+        Raises ``MalformedQuery`` / ``ServiceNotAllowed``.
         """
         if forbidden_keywords(sparql):
             raise ServiceNotAllowed()
@@ -326,6 +329,8 @@ class KnowledgeStore:
             options["named_graphs"] = [_node(graph) for graph in named_graphs]
         if substitutions:
             options["substitutions"] = substitutions
+        if base_iri:
+            options["base_iri"] = base_iri
         try:
             return self._store.query(sparql, **options)
         except SyntaxError as exc:

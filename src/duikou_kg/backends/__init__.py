@@ -50,6 +50,7 @@ class Backend(Protocol):
         substitutions: dict[ox.Variable, Any] | None = None,
         default_graph: list[str | ox.NamedNode] | None = None,
         named_graphs: list[str | ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Evaluate SPARQL with a union default graph (unless a dataset is given or declared with FROM);
         refuse SERVICE; raise ``MalformedQuery`` for a syntax error."""

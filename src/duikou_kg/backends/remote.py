@@ -169,12 +169,14 @@ class RemoteStore:
 
     # ------------------------------------------------------------------ queries
 
-    def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None):
+    def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None, base_iri=None):
         if forbidden_keywords(sparql):
             raise ServiceNotAllowed()
-        form = self._form(sparql)
+        form = self._form(sparql, base_iri)
         text = bind_values(sparql, substitutions) if substitutions else sparql
         text = self._with_prefixes(text)
+        if base_iri:  # a BASE the query declares itself comes later and wins
+            text = f"BASE <{base_iri}>\n{text}"
         if default_graph is not None or named_graphs is not None:
             ours = self.graphs
             default = [_node(g) for g in default_graph] if default_graph is not None else ours
@@ -186,9 +188,9 @@ class RemoteStore:
             default = named = self.graphs
         return self._send(text, form, default=default, named=named)
 
-    def _form(self, sparql: str) -> str:
+    def _form(self, sparql: str, base_iri: str | None = None) -> str:
         try:
-            result = self._probe.query(sparql, prefixes=all_prefixes())
+            result = self._probe.query(sparql, prefixes=all_prefixes(), **({"base_iri": base_iri} if base_iri else {}))
         except SyntaxError as exc:
             raise MalformedQuery.from_syntax_error(exc) from None
         except OSError:  # evaluation trouble on the empty store: the text parsed; let the store decide

@@ -8,10 +8,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Request, Response, request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from ..errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType, UpdateNotAllowed
+from ..errors import BadRequest, NotAcceptable, PayloadTooLarge, QueryTooDeep, UnsupportedMediaType, UpdateNotAllowed
 from ..formats import GRAPH_FORMATS, formats_for, serialize_result
 from ..namespaces import SD, VOID
 from ..service_description import service_description
+from ..sparql_guard import nesting_depth
 from . import caching, negotiation
 from .state import app_state
 
@@ -100,12 +101,15 @@ def endpoint() -> Response:
         return _describe_service(state, protocol.format_name)
     if not negotiation.accepts_any(request.accept_mimetypes, protocol.format_name):
         raise NotAcceptable("none of the accepted media types can express SPARQL results")
+    if (depth := nesting_depth(protocol.query)) > state.settings.max_query_nesting:
+        raise QueryTooDeep(depth, state.settings.max_query_nesting)
     store = state.store
     tag = caching.etag(store.version) if request.method == "GET" else None
     if tag and (unchanged := caching.not_modified(tag)):
         return unchanged
     result = store.query(
-        protocol.query, default_graph=protocol.default_graphs, named_graphs=protocol.named_graphs
+        protocol.query, default_graph=protocol.default_graphs, named_graphs=protocol.named_graphs,
+        base_iri=request.base_url,  # the protocol leaves the base to the service: the endpoint's URL
     )
     fmt = negotiation.choose(formats_for(result), request.accept_mimetypes, protocol.format_name)
     response = _respond(serialize_result(result, fmt), fmt.content_type)
