@@ -260,3 +260,14 @@ def test_plot_in_chinese_when_a_cjk_font_is_installed(plot, tmp_path):
         pytest.skip("no CJK font installed (fonts-noto-cjk)")
     result = plot("program", "--lang", "zh", "--out", str(tmp_path / "zh.png"))
     assert result.exit_code == 0 and (tmp_path / "zh.png").stat().st_size > 10_000
+
+
+def test_every_picture_route_and_kind_is_documented(picture_client):
+    doc = (REPO_ROOT / "docs" / "pictures.md").read_text(encoding="utf-8")
+    app = picture_client.application
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] == "pictures"}
+    assert routes == {"/map", "/network", "/timeline", "/charts", "/pictures/sparql/<name>.rq"}
+    assert all(f"`{route}`" in doc for route in routes), routes
+    from duikou_kg.pictures.data import KINDS
+
+    assert all(f"`{kind}`" in doc for kind in KINDS)
