@@ -8,8 +8,10 @@ caller's to delete. Nothing here is used by the service itself: it talks to any 
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -37,6 +39,14 @@ def packaged_ini() -> Path:
         if line.endswith("/virtuoso.ini") and Path(line).is_file():
             return Path(line)
     raise VirtuosoUnavailable(f"package {PACKAGE} ships no virtuoso.ini")
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to stop it when the process that started it ends (no orphaned servers)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port() -> int:
@@ -140,7 +150,7 @@ class VirtuosoServer:
         with open(db / "stdout.log", "wb") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 ["virtuoso-t", "+configfile", str(db / "virtuoso.ini"), "+foreground"], cwd=db,
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
