@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 ACTOR = "https://w3id.org/duikou/id/actor/"
 DKO = "https://w3id.org/duikou/ontology#"
+PROGRAM = "https://w3id.org/duikou/id/program/"
 INJECTION = 'x" } UNION { ?s ?p ?o } #'
 
 # Edge cases the project data may not (yet) hold: a disputed cooperation pairing with two citations that
@@ -409,3 +410,12 @@ def test_integer_bounds_come_from_metadata():
     for bad in ("1", "6", "2.5", "1e3", ""):
         with pytest.raises(ParameterError):
             param.parse(bad)
+
+
+def test_programs_give_the_year_span_even_when_some_pairings_have_no_year(catalog, store):
+    # The Tibet program mixes pairings with and without a start year; MIN/MAX over such a group were unbound.
+    page = run_query(catalog.get("programs"), store, {"lang": "en"})
+    row = next(r for r in page.rows if r[page.variables.index("program")].value == PROGRAM + "tibet")
+    first, last = (row[page.variables.index(name)] for name in ("firstYear", "lastYear"))
+    assert first is not None and last is not None
+    assert 1979 <= int(first.value) <= int(last.value)
