@@ -174,7 +174,21 @@ _TABLE: tuple[Setting, ...] = (
             "chains, and a stack overflow would end the whole process (address space, not memory in use).",
             _positive_int),
     Setting("max_result_rows", 100_000, "DUIKOU_KG_MAX_RESULT_ROWS",
-            "Row cap for result listings (reserved for paged APIs).", _positive_int),
+            "Most rows (solutions or triples) a /sparql or canned-query answer carries; beyond it the answer is "
+            "cut and says so (header X-Duikou-Result-Truncated, `\"truncated\": true` in SPARQL JSON).", _positive_int),
+    # Query time limit (duikou_kg.query_workers): embedded queries run in killable worker processes.
+    Setting("query_timeout", 10.0, "DUIKOU_KG_QUERY_TIMEOUT",
+            "Seconds a /sparql or canned query may run (waiting for a worker included); at the limit its worker "
+            "process is killed and the client gets 503 query_timeout. 0: evaluate in the server, no limit. "
+            "Remote backend: sent as the request timeout.",
+            _seconds),
+    Setting("query_workers", 4, "DUIKOU_KG_QUERY_WORKERS",
+            "Fast slots of the query pool: worker processes every query starts on.", _positive_int),
+    Setting("query_slow_workers", 2, "DUIKOU_KG_QUERY_SLOW_WORKERS",
+            "Slots for queries running longer than DUIKOU_KG_QUERY_SLOW_AFTER; when all are taken, a query "
+            "crossing that threshold is stopped (503 query_timeout, slow_lane_full).", _positive_int),
+    Setting("query_slow_after", 1.0, "DUIKOU_KG_QUERY_SLOW_AFTER",
+            "Seconds after which a running query leaves its fast slot for a slow one.", _seconds),
     Setting("curator_tokens", CuratorTokens(), "DUIKOU_KG_CURATOR_TOKENS",
             "Curators who may write, as `name:token,…` (tokens of 16+ characters); none: no writes.",
             _curator_tokens),
@@ -229,6 +243,10 @@ class Settings:
     rate_limit_burst: int
     thread_stack_mib: int
     max_result_rows: int
+    query_timeout: float = 10.0
+    query_workers: int = 4
+    query_slow_workers: int = 2
+    query_slow_after: float = 1.0
     curator_tokens: CuratorTokens = CuratorTokens()
     curation_commit_pause: float = 0.0
 

@@ -9,6 +9,8 @@
   results (Turtle) through a small in-memory store, so CONSTRUCT/DESCRIBE give ``QueryTriples``.
 - **Syntax** is checked locally by pyoxigraph first, so a malformed query gets the same 400 (with line and
   column) on both backends, and the query form (which result type to ask for) is known.
+- **Time limit**: ``DUIKOU_KG_QUERY_TIMEOUT`` is the request timeout of queries; when it expires the client
+  gets 503 ``query_timeout`` as on the embedded store (the remote store decides whether it stops working).
 - **Version**: ``duikou-kg push`` writes a load record (the build manifest) into ``LOAD_GRAPH``; the service
   re-reads it every ``DUIKOU_KG_SPARQL_REFRESH_SECONDS`` and answers 503 while a push is swapping graphs.
 """
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
@@ -32,6 +35,7 @@ from ..canned.examples import values_block, where_body_offset
 from ..config import Settings
 from ..errors import ApiError, BadRequest, MalformedQuery, ServiceNotAllowed, StoreUnavailable
 from ..namespaces import INFERRED_GRAPH, all_prefixes
+from ..query_workers import QueryTimeout
 from ..sparql_guard import declares_dataset, forbidden_keywords
 from ..store import BuildInfo
 
@@ -219,10 +223,16 @@ class RemoteStore:
 
     def _send(self, text: str, form: str, *, default: list[str] | None, named: list[str] | None):
         wrapper = self._wrapper(self.url)
+        limit = self.settings.query_timeout
+        if limit > 0:  # the query time limit travels as the request timeout; its expiry is query_timeout
+            wrapper.setTimeout(max(1, math.ceil(limit)))
         wrapper.setQuery(with_dataset(text, default, named))
         wrapper.queryType = form  # pyoxigraph parsed it; SPARQLWrapper's regexes trip over comments
         wrapper.setReturnFormat(TURTLE if form == "CONSTRUCT" else JSON)
-        body = self._read(wrapper)
+        try:
+            body = self._read(wrapper, timeout_error=limit > 0)
+        except TimeoutError:
+            raise QueryTimeout(limit) from None
         if form == "CONSTRUCT":
             return _as_query_triples(body)
         try:
@@ -230,9 +240,20 @@ class RemoteStore:
         except SyntaxError as exc:
             raise RemoteStoreError(f"the store's answer is not SPARQL JSON results: {exc}") from None
 
-    def _read(self, wrapper: SPARQLWrapper) -> bytes:
+    def _read(self, wrapper: SPARQLWrapper, *, timeout_error: bool = False) -> bytes:
         try:
             return wrapper.query().response.read()
+        except (TimeoutError, urllib.error.URLError) as exc:
+            timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+            if timeout_error and timed_out and not isinstance(exc, urllib.error.HTTPError):
+                raise TimeoutError() from None
+            return self._failed(exc)
+        except Exception as exc:  # noqa: BLE001 - mapped below
+            return self._failed(exc)
+
+    def _failed(self, exc: Exception) -> bytes:
+        try:
+            raise exc
         except SPARQLWrapperException as exc:
             message = " ".join(str(exc).split())[:1000]
             if "QueryBadFormed" in type(exc).__name__:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from .. import query_workers
 from ..canned import Catalog, ParameterError, load_catalog, run_query
 from ..canned.formats import FORMATS, Format, format_for_extension, formats_for, raw_flag, render, term_to_json
 from ..canned.metadata import CannedQuery
@@ -183,7 +184,8 @@ def _run(state: CannedState, spec: str) -> Response:
     try:
         args = _single_args()
         fmt = choose_format(query, extension if dot else None, raw_flag(args.get("raw")))
-        page = run_query(query, state.store, args)
+        store = query_workers.LimitedStore(state.settings, state.store)
+        page = run_query(query, store, args)
     except ParameterError as exc:
         raise BadRequest(str(exc), code="invalid_parameter") from None
     next_url = _page_url(args, page.offset + page.limit) if page.has_next else None
@@ -200,6 +202,9 @@ def _run(state: CannedState, spec: str) -> Response:
     links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", next_url), ("prev", prev_url)) if url]
     if links:
         response.headers["Link"] = ", ".join(links)
+    if store.truncated:
+        response.headers.update({query_workers.TRUNCATED_HEADER: "true",
+                                 query_workers.ROW_CAP_HEADER: str(state.settings.max_result_rows)})
     response.vary.add("Accept")
     return response
 

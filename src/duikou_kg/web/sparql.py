@@ -1,4 +1,7 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql (query only; updates are refused)."""
+"""The SPARQL 1.1 Protocol endpoint at /sparql (query only; updates are refused).
+
+Queries on the embedded store run in killable worker processes under ``DUIKOU_KG_QUERY_TIMEOUT`` and are
+cut at ``DUIKOU_KG_MAX_RESULT_ROWS`` rows (see ``duikou_kg.query_workers``)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from flask import Blueprint, Request, Response, request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from ..errors import BadRequest, NotAcceptable, PayloadTooLarge, QueryTooDeep, UnsupportedMediaType, UpdateNotAllowed
-from ..formats import GRAPH_FORMATS, formats_for, serialize_result
+from .. import query_workers
+from ..formats import GRAPH_FORMATS
 from ..namespaces import SD, VOID
 from ..service_description import service_description
 from ..sparql_guard import nesting_depth
@@ -107,12 +111,12 @@ def endpoint() -> Response:
     tag = caching.etag(store.version) if request.method == "GET" else None
     if tag and (unchanged := caching.not_modified(tag)):
         return unchanged
-    result = store.query(
-        protocol.query, default_graph=protocol.default_graphs, named_graphs=protocol.named_graphs,
-        base_iri=request.base_url,  # the protocol leaves the base to the service: the endpoint's URL
-    )
-    fmt = negotiation.choose(formats_for(result), request.accept_mimetypes, protocol.format_name)
-    response = _respond(serialize_result(result, fmt), fmt.content_type)
+    options = {"default_graph": protocol.default_graphs, "named_graphs": protocol.named_graphs,
+               "base_iri": request.base_url}  # the protocol leaves the base to the service: the endpoint's URL
+    answer = query_workers.run_query(state.settings, store, protocol.query, options,
+                                     accept=request.headers.get("Accept"), format_name=protocol.format_name)
+    response = _respond(answer.body, answer.content_type)
+    response.headers.update(query_workers.truncation_headers(answer, state.settings.max_result_rows))
     if tag:
         response.set_etag(tag, weak=True)
     return response
