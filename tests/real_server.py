@@ -30,7 +30,9 @@ _log = open(os.environ["DUIKOU_KG_TEST_AUDIT_LOG"], "a", buffering=1)
 _paths = tuple(p for p in os.environ.get("DUIKOU_KG_TEST_AUDIT_PATHS", "").split(os.pathsep) if p)
 def _hook(event, args):
     if event == "socket.connect":
-        _log.write(f"connect {args[1]!r}\n")
+        # the query worker pool's own forkserver socket (multiprocessing's private pymp- folder) is IPC
+        if not (isinstance(args[1], str) and "/pymp-" in args[1]):
+            _log.write(f"connect {args[1]!r}\n")
     elif event == "urllib.Request":
         _log.write(f"urllib {args[0]}\n")
     elif event == "open" and args and isinstance(args[0], (str, bytes)):

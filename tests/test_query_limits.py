@@ -113,7 +113,7 @@ def test_ten_runaway_queries_do_not_starve_an_ask_on_the_real_server(tmp_path):
         for thread in threads:
             thread.join(30)
         assert status == 200 and json.loads(body)["boolean"] is True, body
-        assert ask_seconds < 1.5, ask_seconds  # not held until a runaway query's 2 s limit
+        assert ask_seconds < 1.9, ask_seconds  # below the 2 s limit: never waited for a runaway query to end
         assert len(answers) == 10
         for status, envelope in answers:
             assert status == 503 and envelope["error"]["code"] == "query_timeout"
