@@ -532,17 +532,26 @@ def main() -> None:
     parser.add_argument("--sizes", default="100k,1m", help="comma-separated: 100k, 1m, 5m (5m: long on 2 cores)")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per throughput measurement")
     parser.add_argument("--budget-minutes", type=float, default=20.0, help="stop measuring after this long")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the sizes of the previous run (bench/.work/results.json) that this run does not measure")
     parser.add_argument("--virtuoso-buffers", type=int, default=170_000, help="Virtuoso NumberOfBuffers (8 KB each)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     budget_end = started + args.budget_minutes * 60
     results = []
+    if args.merge and (WORK / "results.json").exists():
+        results = [r for r in json.loads((WORK / "results.json").read_text(encoding="utf-8"))
+                   if r["size"] not in args.sizes.split(",")]
+        for r in results:  # JSON turned the client counts into strings
+            for t in r["targets"].values():
+                t["throughput"] = {int(k): v for k, v in t["throughput"].items()}
     for label in tqdm(args.sizes.split(","), desc="sizes"):
         if time.monotonic() > budget_end:
             print(f"time budget spent: {label} left out", file=sys.stderr)
             break
         results.append(run_size(label, SIZES[label], args, budget_end))
+        results.sort(key=lambda r: r["triples"])
         write_results(results, time.monotonic() - started)
         shutil.rmtree(WORK / label / "virtuoso", ignore_errors=True)
     small = next((r for r in results if r["triples"] <= 150_000), None)

@@ -138,7 +138,9 @@ class VirtuosoServer:
                              "TransactionFile": str(db / "virtuoso-temp.trx")},
             "Parameters": {"ServerPort": f"127.0.0.1:{self.sql_port}", "DirsAllowed": f"., {db}",
                            "NumberOfBuffers": str(self.buffers), "MaxDirtyBuffers": str(self.buffers * 3 // 4),
-                           "MaxClientConnections": "32"},
+                           "MaxClientConnections": "32",
+                           # a MOVE of a big graph is one transaction; the default 50 MB log image aborts it
+                           "TransactionAfterImageLimit": "2000000000"},
             "HTTPServer": {"ServerPort": f"127.0.0.1:{self.http_port}", "MaxClientConnections": "32",
                            "ServerThreads": "32", "MaxKeepAlives": "32"},
             "SPARQL": {"ResultSetMaxRows": str(self.max_rows), "MaxQueryExecutionTime": str(self.query_seconds),
