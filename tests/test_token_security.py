@@ -60,12 +60,27 @@ def live(tmp_path_factory):
                                  project_root=root, data_dir=folder / "var", rate_limit=0)
     app = create_app(settings)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            # Closing the server under a running select() loop can leave it polling a closed descriptor.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield app, server.effective_port, settings
     finally:
+        stopping.set()
+        for channel in list(server._map.values()):  # open keep-alive connections first, then the listener
+            if channel is not server:
+                channel.close()
         server.close()
+        server.task_dispatcher.shutdown()
         thread.join(timeout=5)
 
 
