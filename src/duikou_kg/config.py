@@ -189,11 +189,6 @@ _TABLE: tuple[Setting, ...] = (
             "crossing that threshold is stopped (503 query_timeout, slow_lane_full).", _positive_int),
     Setting("query_slow_after", 1.0, "DUIKOU_KG_QUERY_SLOW_AFTER",
             "Seconds after which a running query leaves its fast slot for a slow one.", _seconds),
-    Setting("curator_tokens", CuratorTokens(), "DUIKOU_KG_CURATOR_TOKENS",
-            "Curators who may write, as `name:token,…` (tokens of 16+ characters); none: no writes.",
-            _curator_tokens),
-    Setting("curation_commit_pause", 0.0, "DUIKOU_KG_CURATION_COMMIT_PAUSE",
-            "Test hook: seconds an accept waits between writing its folder and switching the build.", _pause),
     # Remote backend (docs/backends.md): with a SPARQL URL the service reads a SPARQL 1.1 store instead
     # of the embedded Oxigraph build, and `duikou-kg push` loads the build into it.
     Setting("sparql_url", "", "DUIKOU_KG_SPARQL_URL",
@@ -260,8 +255,6 @@ class Settings:
     sparql_union_default: bool = False
     sparql_refresh_seconds: float = 2.0
     cache_entries: int = 512
-    curator_tokens: CuratorTokens = CuratorTokens()
-    curation_commit_pause: float = 0.0
 
     @property
     def remote(self) -> bool:
