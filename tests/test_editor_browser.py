@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,6 +17,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from real_server import serve
+
 ROOT = Path(__file__).resolve().parents[1]
 # Debian's packages (scripts/setup.sh --test installs them); Selenium never downloads a browser here.
 CHROMIUM = shutil.which("chromium")
@@ -29,52 +26,14 @@ CHROMEDRIVER = shutil.which("chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1400,1000")
-START_TIMEOUT = 120  # seconds: the first start builds the store from the sources
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("duikou-kg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "duikou_kg.cli"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("data")
-    port = _free_port()
-    log = (data_dir / "server.log").open("wb")
-    env = {**os.environ, "DUIKOU_KG_DATA_DIR": str(data_dir), "DUIKOU_KG_ROOT": str(ROOT)}
-    process = subprocess.Popen([*_cli(), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("server exited: " + (data_dir / "server.log").read_text(errors="replace"))
-            try:
-                with urllib.request.urlopen(base + "/api/queries", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer: " + (data_dir / "server.log").read_text(errors="replace"))
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    """``duikou-kg serve`` on the real checkout, for the module; yields its base URL."""
+    # Rate limit off: the page's asset requests and the tests share one client address.
+    with serve(ROOT, tmp_path_factory.mktemp("data"), env={"DUIKOU_KG_RATE_LIMIT": "0"}) as running:
+        yield running.base
 
 
 @pytest.fixture(scope="module")

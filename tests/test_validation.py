@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
 import sys
-import threading
 import types
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.namespace import SH
+
+from real_server import Listener
 
 from duikou_kg.validation import (
     OWL_CONSISTENCY,
@@ -152,35 +152,6 @@ def test_inconsistency_is_reported(settings):
 # --- parsing never fetches or opens what an IRI names -------------------------------------------------
 
 
-class _Listener:
-    """A TCP listener on 127.0.0.1 that records every connection it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
 class _OpenAudit:
     """Records attempts to open /etc/passwd or connect to the listener (audit events; inert when not armed)."""
 
@@ -214,7 +185,7 @@ class _OpenAudit:
 
 @pytest.fixture
 def listener():
-    server = _Listener()
+    server = Listener()
     yield server
     server.close()
 
