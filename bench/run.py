@@ -475,7 +475,7 @@ def markdown(results: list[dict], total_seconds: float) -> str:
                   f"- Build (load + inference + write): {res['build_seconds']:.1f} s."]
         if per_query:
             worst = max(per_query["duikou"].items(), key=lambda kv: kv[1])
-            lines.append(f"- duikou vs Virtuoso's endpoint per query (p50 ratio, < 1 = duikou faster): " +
+            lines.append("- duikou vs Virtuoso's endpoint per query (p50 ratio, < 1 = duikou faster): " +
                          ", ".join(f"{q} {r:.2f}" for q, r in per_query["duikou"].items()) +
                          f"; slowest relative: {worst[0]} ({worst[1]:.2f}).")
         for t in targets:

@@ -12,7 +12,7 @@ from duikou_kg.backends.push import push
 from duikou_kg.backends.remote import RemoteStore, bind_values, with_dataset
 from duikou_kg.web import create_app
 
-from conftest import BACKENDS, backend_store, pushable
+from conftest import BACKENDS, backend_store
 
 INJECTION = 'x" } UNION { ?s ?p ?o } #'
 

@@ -15,7 +15,7 @@ from duikou_kg.store import (
     BuildError, SourceParseError, StoreNotBuilt, build_store, current_build, open_store,
 )
 
-from conftest import REPO_ROOT, write_tiny_project
+from conftest import REPO_ROOT
 
 ACTOR = ID_PREFIXES["actor"]
 

@@ -8,7 +8,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
 from duikou_kg.config import Settings
 from duikou_kg.store import open_store
