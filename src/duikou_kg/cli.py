@@ -107,7 +107,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
                 click.echo(f"duikou-kg: {line}")
         except ApiError as exc:
             raise Failure(f"cannot serve from {settings.sparql_url}: {exc.message}") from None
-    _ensure_dumps(store, settings.data_dir / "dumps")
+    # Dumps are written beside the running server: the first answer does not wait for them.
+    threading.Thread(target=_ensure_dumps, args=(store, settings.data_dir / "dumps"),
+                     name="dumps", daemon=True).start()
     app = create_app(settings)
     # Worker threads get a deep stack (the query engine recurses on long operator chains; an overflow
     # would end the process), and waitress drops bodies far over the limit before buffering them.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
 from ..linked_data import formats as F
@@ -22,9 +24,18 @@ def label_index(app: Flask | None = None) -> LabelIndex:
 
 @bp.record_once
 def _warm(setup_state) -> None:
-    """Build the index when the app starts, if the store is already attached."""
-    if "duikou_kg" in setup_state.app.extensions:
-        label_index(setup_state.app)
+    """Start building the index when the app starts, beside it, so the first answer does not wait for it."""
+    app = setup_state.app
+    if "duikou_kg" not in app.extensions:
+        return
+
+    def build() -> None:
+        try:
+            label_index(app)
+        except Exception:  # noqa: BLE001 — warming is best effort: the first /search builds again and reports
+            pass
+
+    threading.Thread(target=build, name="search-index-warmup", daemon=True).start()
 
 
 @bp.get("/search")
