@@ -20,7 +20,7 @@ PREFIXES = """@prefix dko: <https://w3id.org/duikou/ontology#> .
 @prefix actor: <https://w3id.org/duikou/id/actor/> .
 @prefix pairing: <https://w3id.org/duikou/id/pairing/> .
 @prefix cite: <https://w3id.org/duikou/id/citation/> .
-@prefix work: <https://w3id.org/duikou/id/work/> .
+@prefix work: <https://w3id.org/duikou/id/source/> .
 @prefix program: <https://w3id.org/duikou/id/program/> .
 @prefix status: <https://w3id.org/duikou/id/concept/status/> .
 @prefix sector: <https://w3id.org/duikou/id/concept/sector/> .

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from bench.generate import generate  # noqa: E402
 from duikou_kg.backends.remote import bind_values  # noqa: E402
-from duikou_kg.backends.virtuoso_server import VirtuosoServer, free_port  # noqa: E402
+from duikou_kg.backends.virtuoso_server import VirtuosoServer, free_port, proc_status_bytes  # noqa: E402
 from duikou_kg.canned import load_catalog  # noqa: E402
 from duikou_kg.canned.runner import bind_arguments  # noqa: E402
 from duikou_kg.config import Settings  # noqa: E402
@@ -177,13 +177,7 @@ class Duikou(Target):
         return len(response.data)
 
     def peak(self) -> int:
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        return proc_status_bytes(self.process.pid, "VmHWM")
 
     def close(self) -> None:
         self.memory = self.peak()
@@ -214,11 +208,7 @@ class RdflibEndpoint(HttpEndpoint):
         self.startup = self.load = time.perf_counter() - started
 
     def close(self) -> None:
-        try:
-            self.memory = int(next(l for l in Path(f"/proc/{self.process.pid}/status").read_text().splitlines()
-                                   if l.startswith("VmHWM:")).split()[1]) * 1024
-        except (OSError, StopIteration):
-            pass
+        self.memory = proc_status_bytes(self.process.pid, "VmHWM") or self.memory
         self.process.terminate()
         self.process.wait(timeout=30)
 

@@ -43,7 +43,7 @@ EXTRA = """
 @prefix cite: <https://w3id.org/duikou/id/citation/> .
 @prefix status: <https://w3id.org/duikou/id/concept/status/> .
 @prefix program: <https://w3id.org/duikou/id/program/> .
-@prefix work: <https://w3id.org/duikou/id/work/> .
+@prefix work: <https://w3id.org/duikou/id/source/> .
 
 actor:test-town a dko:CountyLevelUnit ;
     rdfs:label "<script>alert(1)</script> Town"@en , "测试<b>镇</b>"@zh ;

@@ -27,7 +27,7 @@ ID_PREFIXES = {
     "event": ID_BASE + "event/",
     "doc": ID_BASE + "document/",
     "cite": ID_BASE + "citation/",
-    "work": ID_BASE + "work/",
+    "work": ID_BASE + "source/",
     "program": ID_BASE + "program/",
     "sector": ID_BASE + "concept/sector/",
     "instrument": ID_BASE + "concept/instrument/",

@@ -181,26 +181,11 @@ class VirtuosoServer:
 
     def memory_bytes(self) -> int:
         """Resident memory of the server process (VmRSS), 0 when unknown."""
-        if self.process is None:
-            return 0
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        return proc_status_bytes(self.process.pid, "VmRSS") if self.process else 0
 
     def peak_memory_bytes(self) -> int:
-        if self.process is None:
-            return 0
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        """Peak resident memory of the server process (VmHWM), 0 when unknown."""
+        return proc_status_bytes(self.process.pid, "VmHWM") if self.process else 0
 
     def stop(self) -> None:
         if self.process is None:
@@ -219,3 +204,14 @@ class VirtuosoServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def proc_status_bytes(pid: int, field: str) -> int:
+    """A memory field of /proc/<pid>/status (e.g. VmRSS, VmHWM) in bytes; 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
