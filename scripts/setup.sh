@@ -9,7 +9,7 @@ with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
 apt_packages=()
-command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)   # HermiT (OWL reasoning)
+command -v javac >/dev/null 2>&1 || apt_packages+=(default-jdk-headless)  # HermiT: java, and javac for its long-lived process
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)                      # front-end assets (YASGUI, ECharts)
 if [ "$with_tests" -eq 1 ]; then                                           # browser test of the editor page
     command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
@@ -33,6 +33,9 @@ if [ "$with_tests" -eq 1 ]; then
 else
     .venv/bin/python -m pip install -q -e .
 fi
+# The long-lived HermiT process (src/duikou_kg/hermit/HermitServer.java), compiled once into the user's cache
+# (again only when the source or owlready2's jar changed), so the first validation does not wait for javac.
+.venv/bin/python -m duikou_kg.hermit.build
 
 # Front-end assets from the npm registry at the versions frontend/package-lock.json pins, their built files
 # copied into the package's static folder (git ignores it) so no page needs a CDN: YASGUI (@zazuko/yasgui) for

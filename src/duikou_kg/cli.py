@@ -16,7 +16,7 @@ import click
 from .config import Settings, settings_table
 from .errors import ApiError
 from .formats import GRAPH_FORMATS, SOLUTION_FORMATS, by_name, formats_for, serialize_result
-from .store import BuildError, BuildInfo, KnowledgeStore, build_store, open_store
+from .store import BuildError, BuildInfo, KnowledgeStore, build_store, current_build, is_stale, open_store
 
 QUERY_FORMATS = by_name(SOLUTION_FORMATS + GRAPH_FORMATS)
 DUMP_EXTENSIONS = ["ttl", "nt", "nq", "jsonld"]
@@ -111,6 +111,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     threading.Thread(target=_ensure_dumps, args=(store, settings.data_dir / "dumps"),
                      name="dumps", daemon=True).start()
     app = create_app(settings)
+    from .web.curation import close_validation, start_validation
+
+    start_validation(app)  # HermiT starts and warms beside the server, like the dumps
     # Worker threads get a deep stack (the query engine recurses on long operator chains; an overflow
     # would end the process), and waitress drops bodies far over the limit before buffering them.
     threading.stack_size(settings.thread_stack_mib * 1024 * 1024)
@@ -125,6 +128,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
         pass
     finally:
         server.close()
+        close_validation(app)
 
 
 def _ensure_dumps(store: KnowledgeStore, folder: Path) -> None:
@@ -237,17 +241,26 @@ def stats(ctx: click.Context) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], lang: str) -> None:
-    """Validate FILES (or, without any, the project's data) with SHACL, HermiT and SPARQL checks."""
+    """Validate FILES (or, without any, the project's data) with SHACL, HermiT and SPARQL checks.
+
+    FILES are checked incrementally against the current build (with accepted curated submissions) when
+    that build is up to date with the sources, otherwise fully against the sources under data/ttl.
+    """
     from .validation import validate_files
 
     settings = _settings(ctx)
     try:
         if settings.remote and files:  # the current graph is the one in the remote store
             report = _validate_against_remote(ctx, list(files))
+        elif files and _fresh_build(settings):
+            report = _validate_against_build(settings, list(files))
         else:
             report = validate_files(list(files), settings)
     except (ValueError, OSError) as exc:  # unreadable or unparsable input
         raise Failure(str(exc)) from None
+    scope = report.scope or {"mode": "full"}
+    against = f"build {scope['build']}" if "build" in scope else "the sources"
+    click.echo(f"({scope['mode']} validation against {against})", err=True)
     click.echo(report.to_text(lang=lang))
     if not report.conforms:
         ctx.exit(1)
@@ -320,6 +333,23 @@ def submit(ctx: click.Context, file: Path, source: str, remove_file: Path | None
         raise Failure(exc.message) from None
     except (ValueError, OSError, BuildError) as exc:
         raise Failure(str(exc)) from None
+
+
+def _fresh_build(settings: Settings) -> bool:
+    return not is_stale(settings, current_build(settings))
+
+
+def _validate_against_build(settings: Settings, files: list[Path]):
+    """Validate FILES incrementally against the current build (what the web API and curation do)."""
+    from .validation import parse_files
+    from .validation.context import ValidationContext
+    from .validation.incremental import validate_incremental
+
+    store = open_store(settings, rebuild_if_stale=False)
+    with ValidationContext(settings) as context:
+        report = validate_incremental(parse_files(files), store=store, context=context)
+    report.scope["build"] = store.manifest.build_id
+    return report
 
 
 def _validate_against_remote(ctx: click.Context, files: list[Path]):

@@ -1,7 +1,10 @@
-"""OWL 2 consistency checking with HermiT (through owlready2).
+"""OWL 2 consistency checking with HermiT.
 
-``check_consistency`` hands an rdflib graph to HermiT in a fresh owlready2 ``World`` and reports whether
-the ontology plus data is consistent and which named classes are unsatisfiable.
+``check_consistency`` hands a graph (rdflib, or a pyoxigraph store) to HermiT and reports whether the
+ontology plus data is consistent and which named classes are unsatisfiable. With a running
+``duikou_kg.hermit.HermitServer`` the graph goes to that long-lived JVM as N-Triples; without one (or
+when Java cannot start) it goes through owlready2 (a fresh ``World`` and a new JVM per call).
+``ReasoningResult.engine`` says which was used.
 
 HermiT accepts only the datatypes of the OWL 2 datatype map; ``xsd:gYear`` and ``xsd:date`` are not in it
 and make HermiT stop with an error. Before the hand-over, literals of any other datatype (and ill-typed
@@ -16,12 +19,18 @@ import re
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Union
 
 import owlready2
+import pyoxigraph as ox
 import rdflib
 import rdflib.collection
 from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
+
+from .hermit import HermitServer, JavaUnavailable
+from .hermit.server import HermitFailed, HermitTimeout
 
 __all__ = [
     "OWL2_DATATYPES",
@@ -29,8 +38,13 @@ __all__ = [
     "ReasoningResult",
     "check_consistency",
     "diagnose_inconsistency",
+    "hermit_document",
     "prepare_for_hermit",
 ]
+
+#: ``ReasoningResult.engine``: the long-lived JVM, or owlready2's JVM per call.
+ENGINE_SERVER = "hermit-server"
+ENGINE_OWLREADY2 = "owlready2"
 
 #: The OWL 2 datatype map (OWL 2 Structural Specification §4) plus rdf:langString (RDF 1.1).
 OWL2_DATATYPES: frozenset[URIRef] = frozenset(
@@ -55,6 +69,7 @@ class ReasoningResult:
     unsatisfiable_classes: list[str]
     explanation: str
     seconds: float
+    engine: str = ENGINE_OWLREADY2
 
     @property
     def coherent(self) -> bool:
@@ -85,6 +100,19 @@ def _ascii_any_uri(lit: Literal) -> Literal:
     return Literal(urllib.parse.quote(text, safe=_URI_SAFE), datatype=XSD.anyURI)
 
 
+def _for_hermit(p: URIRef, o: rdflib.term.Node) -> rdflib.term.Node | None:
+    """The object HermiT gets for a triple with predicate ``p`` and object ``o``; None to drop the triple."""
+    if isinstance(o, Literal) and o.datatype == XSD.anyURI:
+        o = _ascii_any_uri(o)
+    if p == OWL.imports:
+        return None
+    if isinstance(o, Literal) and not _literal_ok(o):
+        return None
+    if p == RDFS.range and isinstance(o, URIRef) and o.startswith(str(XSD)) and o not in OWL2_DATATYPES:
+        return None
+    return o
+
+
 def prepare_for_hermit(graph: rdflib.Graph) -> tuple[rdflib.Graph, int]:
     """Return a copy of ``graph`` that HermiT accepts, and how many triples were dropped.
 
@@ -94,19 +122,57 @@ def prepare_for_hermit(graph: rdflib.Graph) -> tuple[rdflib.Graph, int]:
     out = rdflib.Graph()
     dropped = 0
     for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype == XSD.anyURI:
-            o = _ascii_any_uri(o)
-        if p == OWL.imports:
-            dropped += 1
-            continue
-        if isinstance(o, Literal) and not _literal_ok(o):
-            dropped += 1
-            continue
-        if p == RDFS.range and isinstance(o, URIRef) and o.startswith(str(XSD)) and o not in OWL2_DATATYPES:
+        o = _for_hermit(p, o)
+        if o is None:
             dropped += 1
             continue
         out.add((s, p, o))
     return out, dropped
+
+
+_PLAIN = frozenset({str(XSD.string), str(RDF.langString)})
+_RANGE, _IMPORTS = str(RDFS.range), str(OWL.imports)
+
+
+def _prepare_quads(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[list[ox.Triple], int]:
+    """``prepare_for_hermit`` on pyoxigraph quads (graph names ignored), converting only the terms the rules read."""
+    out: list[ox.Triple] = []
+    dropped = 0
+    for quad in quads:
+        p, o = quad.predicate, quad.object
+        if isinstance(o, ox.Literal) and o.datatype.value not in _PLAIN or p.value in (_RANGE, _IMPORTS):
+            if isinstance(o, ox.Literal):
+                kept = _for_hermit(URIRef(p.value), Literal(o.value, lang=o.language, datatype=None if o.language
+                                                            else URIRef(o.datatype.value)))
+                if kept is not None and str(kept) != o.value:  # a percent-encoded xsd:anyURI
+                    o = ox.Literal(str(kept), datatype=o.datatype)
+            else:
+                kept = _for_hermit(URIRef(p.value), URIRef(o.value) if isinstance(o, ox.NamedNode) else o)
+            if kept is None:
+                dropped += 1
+                continue
+        out.append(ox.Triple(quad.subject, p, o))
+    return out, dropped
+
+
+#: What HermiT can be given: an rdflib graph, a pyoxigraph store (its union) or pyoxigraph quads/triples.
+HermitInput = Union[rdflib.Graph, ox.Store, Sequence[ox.Quad], Sequence[ox.Triple]]
+
+
+def hermit_document(graph: HermitInput) -> tuple[bytes, int]:
+    """``graph`` prepared for HermiT (see ``prepare_for_hermit``) as N-Triples, and how many triples were dropped."""
+    if isinstance(graph, rdflib.Graph):
+        prepared, dropped = prepare_for_hermit(graph)
+        return prepared.serialize(format="nt", encoding="utf-8"), dropped
+    triples, dropped = _prepare_quads(graph)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), dropped
+
+
+def _as_rdflib(graph: HermitInput) -> rdflib.Graph:
+    if isinstance(graph, rdflib.Graph):
+        return graph
+    data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in graph), format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=data, format="nt")
 
 
 _ONTOLOGY_BASE = "https://w3id.org/duikou/reasoning-input"
@@ -164,9 +230,8 @@ def diagnose_inconsistency(graph: rdflib.Graph, limit: int = 5) -> list[str]:
     return findings
 
 
-def _explain_inconsistency(error: Exception, graph: rdflib.Graph) -> str:
-    text = str(error).strip()
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("at ")]
+def _explain_inconsistency(output: str, graph: rdflib.Graph) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip() and not line.lstrip().startswith("at ")]
     detail = re.sub(r"\s+", " ", " ".join(lines[:6]))[:800]
     findings = diagnose_inconsistency(graph)
     explanation = "HermiT found the ontology and data inconsistent: no model satisfies all axioms and facts."
@@ -182,12 +247,45 @@ def _explain_inconsistency(error: Exception, graph: rdflib.Graph) -> str:
     return explanation
 
 
-def check_consistency(graph: rdflib.Graph) -> ReasoningResult:
+def _consistent(unsat: list[str], dropped: int, started: float, engine: str) -> ReasoningResult:
+    if unsat:
+        explanation = "Consistent, but these classes can have no members: " + ", ".join(unsat) + "."
+    else:
+        explanation = "Consistent and coherent (no unsatisfiable classes)."
+    if dropped:
+        explanation += f" {dropped} triple(s) outside HermiT's datatype map or owl:imports were left out."
+    return ReasoningResult(consistent=True, unsatisfiable_classes=unsat, explanation=explanation,
+                           seconds=time.perf_counter() - started, engine=engine)
+
+
+def check_consistency(graph: HermitInput, *, server: HermitServer | None = None) -> ReasoningResult:
     """Run HermiT on ``graph`` (ontology and data together) and report consistency and coherence.
 
-    Each call uses a fresh owlready2 ``World``; nothing is left in owlready2's default world.
+    With ``server`` the check goes to that running JVM; when it cannot start Java, or without one, the
+    check goes through owlready2 (a fresh ``World`` per call; nothing is left in owlready2's default world).
     """
     started = time.perf_counter()
+    if server is not None:
+        document, dropped = hermit_document(graph)
+        try:
+            answer = server.check(document)
+        except JavaUnavailable:
+            pass  # no Java to keep running: owlready2 below reports whether it can start one
+        except (HermitTimeout, HermitFailed) as exc:
+            raise ReasoningError(f"HermiT failed to run: {exc}") from exc
+        else:
+            if answer.status == "error":
+                raise ReasoningError(f"HermiT failed to run: {answer.message[:800]}")
+            if answer.status == "inconsistent":
+                prepared = rdflib.Graph().parse(data=document, format="nt")
+                return ReasoningResult(consistent=False, unsatisfiable_classes=[],
+                                       explanation=_explain_inconsistency(answer.message, prepared),
+                                       seconds=time.perf_counter() - started, engine=ENGINE_SERVER)
+            return _consistent(sorted(answer.unsatisfiable), dropped, started, ENGINE_SERVER)
+    return _check_with_owlready2(_as_rdflib(graph), started)
+
+
+def _check_with_owlready2(graph: rdflib.Graph, started: float) -> ReasoningResult:
     prepared, dropped = prepare_for_hermit(graph)
     world = owlready2.World()
     try:
@@ -204,7 +302,7 @@ def check_consistency(graph: rdflib.Graph) -> ReasoningResult:
                 return ReasoningResult(
                     consistent=False,
                     unsatisfiable_classes=[],
-                    explanation=_explain_inconsistency(exc, prepared),
+                    explanation=_explain_inconsistency(str(exc), prepared),
                     seconds=time.perf_counter() - started,
                 )
             except owlready2.OwlReadyJavaError as exc:
@@ -214,15 +312,4 @@ def check_consistency(graph: rdflib.Graph) -> ReasoningResult:
             )
     finally:
         world.close()
-    if unsat:
-        explanation = "Consistent, but these classes can have no members: " + ", ".join(unsat) + "."
-    else:
-        explanation = "Consistent and coherent (no unsatisfiable classes)."
-    if dropped:
-        explanation += f" {dropped} triple(s) outside HermiT's datatype map or owl:imports were left out."
-    return ReasoningResult(
-        consistent=True,
-        unsatisfiable_classes=unsat,
-        explanation=explanation,
-        seconds=time.perf_counter() - started,
-    )
+    return _consistent(unsat, dropped, started, ENGINE_OWLREADY2)

@@ -9,7 +9,10 @@ from typing import Any
 import rdflib
 from rdflib import URIRef
 
-from ..reasoning import ReasoningError, check_consistency
+import pyoxigraph as ox
+
+from ..hermit import HermitServer
+from ..reasoning import ENGINE_OWLREADY2, ENGINE_SERVER, ReasoningError, check_consistency
 from .checks import load_checks, run_checks
 from .loading import parse_file, parse_files
 from .materialise import BUILD_INFERENCE_AVAILABLE, materialised
@@ -17,7 +20,7 @@ from .paths import ProjectPaths
 from .report import ValidationReport, ValidationResult
 from .shacl import load_shapes, run_shacl
 
-__all__ = ["OWL_CONSISTENCY", "OWL_COHERENCE", "load_base_graph", "validate_files", "validate_graph"]
+__all__ = ["OWL_CONSISTENCY", "OWL_COHERENCE", "load_base_graph", "owl_results", "validate_files", "validate_graph"]
 
 ONTOLOGY_IRI = "https://w3id.org/duikou/ontology"
 VALIDATION_NS = "https://w3id.org/duikou/validation#"
@@ -36,9 +39,11 @@ def load_base_graph(settings: Any) -> rdflib.Graph:
     return parse_files(paths.data_files(), graph)
 
 
-def _owl_results(graph: rdflib.Graph) -> list[ValidationResult]:
+def owl_results(graph: rdflib.Graph | ox.Store | list[ox.Quad],
+                server: HermitServer | None = None) -> tuple[list[ValidationResult], str]:
+    """HermiT's findings on ``graph`` as results, and which engine ran (``hermit-server`` or ``owlready2``)."""
     try:
-        outcome = check_consistency(graph)
+        outcome = check_consistency(graph, server=server)
     except ReasoningError as exc:
         return [
             ValidationResult(
@@ -50,7 +55,7 @@ def _owl_results(graph: rdflib.Graph) -> list[ValidationResult]:
                 message_en=f"The OWL reasoner HermiT could not process the graph, so consistency is unchecked: {exc}",
                 source="owl",
             )
-        ]
+        ], ENGINE_SERVER if server is not None and server.unavailable is None else ENGINE_OWLREADY2
     results = []
     if not outcome.consistent:
         results.append(
@@ -77,7 +82,7 @@ def _owl_results(graph: rdflib.Graph) -> list[ValidationResult]:
                 source="owl",
             )
         )
-    return results
+    return results, outcome.engine
 
 
 def validate_graph(
@@ -87,12 +92,14 @@ def validate_graph(
     settings: Any,
     reasoning: bool = True,
     checks: bool = True,
+    reasoner: HermitServer | None = None,
 ) -> ValidationReport:
     """Validate ``candidate`` together with ``base`` (the current graph; ``None`` for the candidate alone).
 
     Runs the SHACL shapes of ``shapes/`` on the union plus its inferred triples, HermiT on the union with
     the ontology, and the SPARQL checks of ``queries/checks/``. ``settings`` is ``duikou_kg.config.Settings``
-    or any object with a ``project_root`` attribute.
+    or any object with a ``project_root`` attribute. ``reasoner``: a running HermiT to use instead of
+    starting one through owlready2.
     """
     paths = ProjectPaths.from_settings(settings)
     timings: dict[str, float] = {}
@@ -114,9 +121,11 @@ def validate_graph(
         results = run_shacl(data, load_shapes(paths.shape_files()), inference="rdfs")
     timings["shacl"] = time.perf_counter() - t
 
+    scope: dict[str, Any] = {"mode": "full"}
     if reasoning:
         t = time.perf_counter()
-        results.extend(_owl_results(combined))
+        owl, scope["reasoner"] = owl_results(combined, reasoner)
+        results.extend(owl)
         timings["owl"] = time.perf_counter() - t
 
     if checks:
@@ -125,7 +134,7 @@ def validate_graph(
         timings["checks"] = time.perf_counter() - t
 
     timings["total"] = time.perf_counter() - started
-    return ValidationReport(results=results, timings=timings, triples=len(combined))
+    return ValidationReport(results=results, timings=timings, triples=len(combined), scope=scope)
 
 
 def validate_files(paths: list[Path], settings: Any, **options: Any) -> ValidationReport:

@@ -1,19 +1,32 @@
-"""Running pySHACL with the project's shapes and turning its report into ``ValidationResult`` records."""
+"""Running pySHACL with the project's shapes and turning its report into ``ValidationResult`` records.
+
+``run_shacl`` validates a whole graph (or pySHACL's own ``focus_nodes``). ``CompiledShapes`` is for
+incremental validation: the shapes are parsed into pySHACL shapes once and reused, and only the
+*top-level* focus nodes are restricted. (pySHACL's ``focus_nodes`` option also filters the value nodes
+that nested ``sh:node``/``sh:not``/``sh:or`` shapes are evaluated on, so a caller has to name every
+value as a focus node too, and pySHACL then validates all of those against their own shapes: on a
+100-triple submission about 240 nodes instead of 30.)
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Collection
 from pathlib import Path
 from typing import Iterable
 
 import pyshacl
 import rdflib
+from pyshacl.pytypes import SHACLExecutor
+from pyshacl.shapes_graph import ShapesGraph
+from pyshacl.target import apply_target_types, gather_target_types
 from rdflib import RDF, Literal
 from rdflib.namespace import SH
 
 from .loading import parse_file
 from .report import ValidationResult
 
-__all__ = ["load_shapes", "run_shacl", "results_from_report_graph"]
+__all__ = ["CompiledShapes", "load_shapes", "run_shacl", "results_from_report_graph"]
 
 
 def load_shapes(files: Iterable[Path]) -> rdflib.Graph:
@@ -111,3 +124,52 @@ def run_shacl(
         **options,
     )
     return results_from_report_graph(report)
+
+
+class CompiledShapes:
+    """A shapes graph parsed into pySHACL shapes once, for validating chosen focus nodes of many small graphs.
+
+    For each shape, its targets in the data graph that are focus nodes are validated; nested shapes see
+    every value node, as in a full run. Shapes are evaluated under a lock (pySHACL keeps state on them).
+    """
+
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        self.supported = not _needs_full_pyshacl(shapes)
+        self._shapes_graph = shapes
+        self._lock = threading.Lock()
+        self._compiled: tuple[ShapesGraph, list] | None = None
+
+    def _get(self) -> tuple[ShapesGraph, list]:
+        if self._compiled is None:
+            sg = ShapesGraph(self._shapes_graph)
+            shapes = list(sg.shapes)  # the getter harvests the shapes
+            for shape in shapes:
+                shape.set_advanced(True)  # SPARQL targets (SHACL-AF), as run_shacl's advanced=True
+            apply_target_types(gather_target_types(sg))
+            self._compiled = (sg, shapes)
+        return self._compiled
+
+    def validate(self, data: rdflib.Graph, focus: Collection[rdflib.term.Node]) -> list[ValidationResult]:
+        """Results of ``focus`` in ``data`` (which already holds its inferred triples)."""
+        if not self.supported:
+            return [r for r in run_shacl(data, self._shapes_graph, focus_nodes=list(focus)) if r.focus_node in focus]
+        focus = set(focus)
+        executor = SHACLExecutor(advanced_mode=True, allow_infos=True, allow_warnings=True)
+        reports: list = []
+        conforms = True
+        with self._lock:
+            sg, shapes = self._get()
+            for shape in shapes:
+                targets = [node for node in shape.focus_nodes(data) if node in focus]
+                if targets:
+                    ok, found = shape.validate(executor, data, focus=targets)
+                    conforms = conforms and ok
+                    reports.extend(found)
+            report, _text = pyshacl.Validator.create_validation_report(sg, conforms, reports)
+        return results_from_report_graph(report)
+
+
+def _needs_full_pyshacl(shapes: rdflib.Graph) -> bool:
+    """SHACL rules and functions change the data graph in pySHACL's own run: leave those shapes to it."""
+    return (None, SH.rule, None) in shapes or any(
+        (None, RDF.type, kind) in shapes for kind in (SH.SPARQLFunction, SH.JSFunction, SH.JSTarget))

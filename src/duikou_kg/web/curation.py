@@ -49,6 +49,21 @@ def _services() -> tuple[ValidationContext, Curation]:
     return services
 
 
+def start_validation(app: Flask) -> ValidationContext:
+    """Create the validation services now and warm HermiT in the background, so the first curator waits for
+    neither (``duikou-kg serve`` calls this; ``close_validation`` ends the HermiT process)."""
+    with app.app_context():
+        context, _ = _services()
+    context.start_reasoner()
+    return context
+
+
+def close_validation(app: Flask) -> None:
+    services = app.extensions.pop(SERVICES_KEY, None)
+    if services is not None:
+        services[0].close()
+
+
 def _parse(data: bytes, fmt: str, part: str) -> rdflib.Graph:
     try:
         return parse_with_position(data, fmt, name=part)
