@@ -159,12 +159,39 @@ def _prepare_quads(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[list[ox.Triple
 HermitInput = Union[rdflib.Graph, ox.Store, Sequence[ox.Quad], Sequence[ox.Triple]]
 
 
+_BUILT_IN_ANNOTATIONS = frozenset(str(x) for x in (RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy))
+_TYPE = str(RDF.type)
+_PROPERTY_KINDS = {str(OWL.AnnotationProperty): "annotation", str(OWL.ObjectProperty): "other",
+                   str(OWL.DatatypeProperty): "other"}
+
+
+def _annotation_properties(triples: Iterable[tuple[str, str, str]]) -> frozenset[str]:
+    """Properties used only as annotation properties: rdfs:label and the like, and those declared so (not punned)."""
+    kinds: dict[str, set[str]] = {"annotation": set(_BUILT_IN_ANNOTATIONS), "other": set()}
+    for s, p, o in triples:
+        if p == _TYPE and o in _PROPERTY_KINDS:
+            kinds[_PROPERTY_KINDS[o]].add(s)
+    return frozenset(kinds["annotation"] - kinds["other"])
+
+
 def hermit_document(graph: HermitInput) -> tuple[bytes, int]:
-    """``graph`` prepared for HermiT (see ``prepare_for_hermit``) as N-Triples, and how many triples were dropped."""
+    """``graph`` prepared for HermiT (see ``prepare_for_hermit``) as N-Triples, and how many triples were dropped.
+
+    Annotation assertions (labels, definitions, SKOS mappings) are left out as well: they carry no meaning in
+    OWL 2 DL, so the verdict is the same, and they are half of what the reasoner would otherwise parse.
+    """
     if isinstance(graph, rdflib.Graph):
         prepared, dropped = prepare_for_hermit(graph)
-        return prepared.serialize(format="nt", encoding="utf-8"), dropped
+        skip = _annotation_properties((str(s), str(p), str(o)) for s, p, o in prepared)
+        kept = rdflib.Graph()
+        for triple in prepared:
+            if str(triple[1]) not in skip:
+                kept.add(triple)
+        return kept.serialize(format="nt", encoding="utf-8"), dropped
     triples, dropped = _prepare_quads(graph)
+    skip = _annotation_properties((t.subject.value, t.predicate.value, getattr(t.object, "value", ""))
+                                  for t in triples if t.predicate.value == _TYPE)
+    triples = [t for t in triples if t.predicate.value not in skip]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), dropped
 
 
