@@ -40,7 +40,7 @@ WORK = BENCH / ".work"
 sys.path.insert(0, str(ROOT / "src"))
 
 from bench.generate import generate  # noqa: E402
-from duikou_kg.backends.remote import bind_values  # noqa: E402
+from duikou_kg.binding import bind_values  # noqa: E402
 from duikou_kg.backends.virtuoso_server import VirtuosoServer, free_port, proc_status_bytes  # noqa: E402
 from duikou_kg.canned import load_catalog  # noqa: E402
 from duikou_kg.canned.runner import bind_arguments  # noqa: E402

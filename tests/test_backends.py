@@ -9,7 +9,8 @@ import pytest
 
 from duikou_kg.backends import Backend, open_backend
 from duikou_kg.backends.push import push
-from duikou_kg.backends.remote import RemoteStore, bind_values, with_dataset
+from duikou_kg.backends.remote import RemoteStore, with_dataset
+from duikou_kg.binding import bind_values
 from duikou_kg.web import create_app
 
 from conftest import BACKENDS, backend_store

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from . import inference
 from .config import Settings
+from .binding import bind_values, can_bind_values
 from .errors import MalformedQuery, ServiceNotAllowed
 from .namespaces import INFERRED_GRAPH, all_prefixes
 from .sources import SourceFile, discover_sources, fingerprint
@@ -327,7 +328,9 @@ class KnowledgeStore:
             options["use_default_graph_as_union"] = True
         if named_graphs is not None:
             options["named_graphs"] = [_node(graph) for graph in named_graphs]
-        if substitutions:
+        if substitutions and can_bind_values(sparql, substitutions):
+            sparql = bind_values(sparql, substitutions)  # the optimiser plans around a VALUES row, not substitutions
+        elif substitutions:
             options["substitutions"] = substitutions
         if base_iri:
             options["base_iri"] = base_iri

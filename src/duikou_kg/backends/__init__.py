@@ -6,8 +6,9 @@
 
 Both answer ``query`` with pyoxigraph result objects (``QuerySolutions``, ``QueryBoolean``,
 ``QueryTriples``), so the endpoint, canned queries, pages, search and dumps need not know which one
-they have. Values are bound, never spliced: embedded through pyoxigraph's ``substitutions``, remote
-through a ``VALUES`` block built from pyoxigraph terms. See docs/backends.md.
+they have. Values are bound, never spliced: on both through a ``VALUES`` block built from pyoxigraph terms
+(``duikou_kg.binding``; the embedded store falls back to pyoxigraph's ``substitutions`` for blank nodes).
+See docs/backends.md.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from ..canned.examples import values_block, where_body_offset
+from ..binding import bind_values, body_offset as _body_offset
 from ..config import Settings
 from ..errors import ApiError, BadRequest, MalformedQuery, ServiceNotAllowed, StoreUnavailable
 from ..namespaces import INFERRED_GRAPH, all_prefixes
@@ -39,7 +39,7 @@ from ..query_workers import QueryTimeout
 from ..sparql_guard import declares_dataset, forbidden_keywords
 from ..store import BuildInfo
 
-__all__ = ["LOAD_GRAPH", "RemoteStore", "RemoteStoreError", "load_record_quads"]
+__all__ = ["LOAD_GRAPH", "RemoteStore", "RemoteStoreError", "bind_values", "load_record_quads"]
 
 LOAD_GRAPH = "urn:duikou-kg:load"  # outside the public base: never served as a page, never in the dataset
 _RECORD = "http://purl.org/dc/terms/description"
@@ -64,37 +64,6 @@ def load_record_quads(record: dict[str, Any]) -> list[ox.Quad]:
 
 def _node(graph: str | ox.NamedNode) -> str:
     return graph.value if isinstance(graph, ox.NamedNode) else str(graph)
-
-
-def bind_values(sparql: str, substitutions: dict[ox.Variable, Any]) -> str:
-    """``sparql`` with a ``VALUES`` row of the substituted terms first in its outermost group.
-
-    The block is written by ``values_block`` from pyoxigraph terms; only checked RDF terms reach it.
-    """
-    terms = {variable.value: term for variable, term in substitutions.items()}
-    for term in terms.values():
-        if not isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-            raise TypeError(f"can only bind RDF terms, got {type(term).__name__}")
-        if isinstance(term, ox.BlankNode):
-            raise ValueError("a blank node cannot be bound in a query sent to another store")
-    at = _body_offset(sparql)
-    if at is None:
-        raise ValueError("a query without a group pattern cannot take bound values")
-    # One single-variable VALUES per term: the same join, and Virtuoso mis-evaluates property paths
-    # (p*) next to a multi-variable VALUES row.
-    blocks = " ".join(values_block({name: term}) for name, term in terms.items())
-    return sparql[:at] + " " + blocks + " " + sparql[at:]
-
-
-def _body_offset(sparql: str) -> int | None:
-    """Index just after the ``{`` opening the query's outermost group (None for ``DESCRIBE <x>``)."""
-    try:
-        return where_body_offset(sparql)
-    except ValueError:  # ASK { … } / SELECT * { … }: no WHERE keyword, the first group is the body
-        try:
-            return where_body_offset("WHERE " + sparql) - len("WHERE ")
-        except ValueError:
-            return None
 
 
 def with_dataset(sparql: str, default: list[str] | None, named: list[str] | None) -> str:

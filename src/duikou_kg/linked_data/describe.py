@@ -1,6 +1,7 @@
 """What the service says about one IRI: its triples, the triples pointing at it, labels, and sources.
 
-All values are pre-bound through ``substitutions``; no IRI from a request is spliced into query text.
+The IRI is bound as a ``VALUES`` row by the store (``duikou_kg.binding``), never spliced into query text;
+so every query here reads correctly when the bound variable joins from outside its groups.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ _IN = _PREFIXES + f"""SELECT ?s ?x ?p ?xlabel ?plabel ?invlabel ?symmetric ?infe
 }}"""
 
 _SOURCES = _PREFIXES + """SELECT ?s ?pairing ?cite ?work ?worklabel ?chapter ?page ?title ?url ?accessed ?docnum ?claimed WHERE {
-  { BIND(?s AS ?pairing) } UNION { ?s ?anyp ?pairing } UNION { ?pairing ?anyq ?s }
+  # Each branch binds ?s itself (right whether ?s comes as a VALUES row or not) and is one triple
+  # pattern, so Oxigraph joins the bound ?s into it (a loop) instead of evaluating it unbound (a hash join).
+  { ?s a dko:Pairing BIND(?s AS ?pairing) } UNION { ?s ?anyp ?pairing } UNION { ?pairing ?anyq ?s }
   ?pairing a dko:Pairing ; dko:hasSource ?cite .
   OPTIONAL { ?cite dko:citedWork ?work OPTIONAL { ?work rdfs:label ?worklabel } }
   OPTIONAL { ?cite dko:chapter ?chapter }
