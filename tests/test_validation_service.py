@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -27,10 +28,13 @@ def project(tmp_path_factory):
 def test_the_server_warms_hermit_before_the_first_request_and_ends_it(project):
     settings, store = project
     app = create_app(settings, store=store)
-    context = start_validation(app)
+    context = start_validation(app)  # returns at once: the JVM starts and warms in the background
     reasoner = context.reasoner
-    assert reasoner is not None and reasoner.pid is not None  # started before any request
+    deadline = time.monotonic() + 60
+    while reasoner.pid is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     pid = reasoner.pid
+    assert pid is not None  # started before any request
     response = app.test_client().post("/validate", data=VALID_PAIRING, content_type="text/turtle")
     assert response.status_code == 200 and response.json["scope"]["reasoner"] == "hermit-server"
     assert reasoner.starts == 1  # the request used the process started ahead

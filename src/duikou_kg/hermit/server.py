@@ -128,13 +128,23 @@ class HermitServer:
     # -- life cycle ------------------------------------------------------------------------------
 
     def start(self, *, wait: bool = True) -> None:
-        """Start the JVM and warm it; with ``wait=False`` the warm-up runs in a thread and this returns at once."""
-        with self._lock:
-            self._ensure_process()
+        """Start the JVM and warm it; with ``wait=False`` both happen in a thread and this returns at once
+        (a failure to start then shows in ``unavailable``, and checks go on to fail over to owlready2)."""
         if wait:
+            with self._lock:
+                self._ensure_process()
             self._warm()
         else:
-            self._warm_in_background()
+            self._warming = threading.Thread(target=self._start_quietly, name="hermit-start", daemon=True)
+            self._warming.start()
+
+    def _start_quietly(self) -> None:
+        try:
+            with self._lock:
+                self._ensure_process()  # compiles the server first if needed (javac, ≈1.5 s)
+        except (JavaUnavailable, HermitFailed):
+            return
+        self._warm()
 
     def close(self) -> None:
         self._closed = True

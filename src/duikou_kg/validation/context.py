@@ -89,16 +89,23 @@ class ValidationContext:
         """The HermiT process validations use (created on first use), or None: use owlready2."""
         with self._lock:
             if self._reasoner is None and self._use_server and self.reasoner_unavailable is None:
-                # Warmed with the ontology alone: the first real check finds classes loaded and compiled.
-                warm, _dropped = hermit_document(self._loaded.ontology if self._loaded else parse_file(self.paths.ontology))
-                self._reasoner = HermitServer(timeout=self._reasoner_timeout, warm_document=warm)
+                self._reasoner = HermitServer(timeout=self._reasoner_timeout, warm_document=self._warm_document())
             if self._reasoner is not None and self._reasoner.unavailable is not None:
                 self.reasoner_unavailable = self._reasoner.unavailable
                 return None
             return self._reasoner
 
+    def _warm_document(self) -> bytes | None:
+        """The ontology alone, for HermiT's first check: real checks then find its classes loaded and compiled."""
+        try:
+            ontology = self._loaded.ontology if self._loaded else parse_file(self.paths.ontology)
+        except (OSError, ValueError):
+            return None  # no readable ontology: validations will say so; the JVM still starts
+        return hermit_document(ontology)[0]
+
     def start_reasoner(self, *, wait: bool = False) -> bool:
-        """Start and warm HermiT now (in the background unless ``wait``); False when Java cannot run."""
+        """Start and warm HermiT now (in the background unless ``wait``); False when Java is known not to run
+        (in the background, a failed start shows on the next validation, which then uses owlready2)."""
         reasoner = self.reasoner
         if reasoner is None:
             return False
