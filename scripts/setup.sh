@@ -35,7 +35,7 @@ else
 fi
 # The long-lived HermiT process (src/duikou_kg/hermit/HermitServer.java), compiled once into the user's cache
 # (again only when the source or owlready2's jar changed), so the first validation does not wait for javac.
-.venv/bin/python -m duikou_kg.hermit.build
+.venv/bin/python -m duikou_kg.hermit
 
 # Front-end assets from the npm registry at the versions frontend/package-lock.json pins, their built files
 # copied into the package's static folder (git ignores it) so no page needs a CDN: YASGUI (@zazuko/yasgui) for

@@ -131,3 +131,14 @@ def test_close_ends_the_process(ontology):
     server.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # gone, and reaped
+
+
+def test_the_server_is_compiled_once_per_source(tmp_path):
+    from duikou_kg.hermit import compiled_server
+
+    folder = compiled_server(tmp_path)
+    compiled = folder / "HermitServer.class"
+    assert compiled.is_file() and folder.parent == tmp_path
+    stamp = compiled.stat().st_mtime_ns
+    assert compiled_server(tmp_path) == folder and compiled.stat().st_mtime_ns == stamp  # reused, not rebuilt
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no temporary folder left behind

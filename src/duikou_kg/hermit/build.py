@@ -1,7 +1,7 @@
 """Compile ``HermitServer.java`` against owlready2's HermiT jar, once, into a cache folder.
 
 The folder's name holds a hash of the source and of the jar, so a changed source or a new owlready2
-compiles anew and an unchanged one is reused. ``scripts/setup.sh`` runs ``python -m duikou_kg.hermit.build``
+compiles anew and an unchanged one is reused. ``scripts/setup.sh`` runs ``python -m duikou_kg.hermit``
 so that the first validation does not wait for ``javac`` (≈1.5 s).
 """
 
@@ -11,7 +11,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -76,9 +75,3 @@ def compiled_server(cache: Path | None = None, javac: str = "javac") -> Path:
         shutil.rmtree(work, ignore_errors=True)
     return target
 
-
-if __name__ == "__main__":
-    try:
-        print(f"hermit server compiled in {compiled_server()}")
-    except JavaUnavailable as exc:
-        print(f"hermit server not compiled ({exc}); validation will start HermiT through owlready2", file=sys.stderr)
