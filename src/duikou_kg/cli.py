@@ -101,6 +101,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     )
     settings = dataclasses.replace(base, host=settings.host, port=settings.port, threads=settings.threads)
     store = _open(ctx)  # build (if needed) before listening, so the first request is fast
+    # A query worker with the build open starts now, beside the rest of start-up (the first answer needs it).
+    worker_warm_up = threading.Thread(target=_warm_query_worker, args=(settings, store), name="warm-up", daemon=True)
+    worker_warm_up.start()
     if settings.remote:  # say at start what works on the remote store, or refuse to start
         try:
             for line in store.check():
@@ -111,9 +114,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     threading.Thread(target=_ensure_dumps, args=(store, settings.data_dir / "dumps"),
                      name="dumps", daemon=True).start()
     app = create_app(settings)
-    from .web.curation import close_validation, start_validation
+    from .web.curation import close_validation
 
-    start_validation(app)  # HermiT starts and warms beside the server, like the dumps
+    # The validation services and HermiT start beside the server once the query worker is up, so their
+    # start does not compete with the first answer for the CPU.
+    threading.Thread(target=_start_validation_after, args=(app, worker_warm_up), name="validation", daemon=True).start()
     # Worker threads get a deep stack (the query engine recurses on long operator chains; an overflow
     # would end the process), and waitress drops bodies far over the limit before buffering them.
     threading.stack_size(settings.thread_stack_mib * 1024 * 1024)
@@ -129,6 +134,23 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     finally:
         server.close()
         close_validation(app)
+
+
+def _warm_query_worker(settings: Settings, store) -> None:
+    from . import query_workers
+
+    if not settings.remote:
+        try:
+            query_workers.warm_up(settings, store)
+        except ApiError as exc:  # the first request will say it again, with its status
+            click.echo(f"duikou-kg: query worker warm-up failed: {exc.message}", err=True)
+
+
+def _start_validation_after(app, warm_up: threading.Thread) -> None:
+    from .web.curation import start_validation
+
+    warm_up.join()
+    start_validation(app)
 
 
 def _ensure_dumps(store: KnowledgeStore, folder: Path) -> None:

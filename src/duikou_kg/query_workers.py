@@ -47,7 +47,7 @@ import pyoxigraph as ox
 
 from .errors import ApiError
 
-__all__ = ["QueryPool", "QueryTimeout", "WorkerAnswer", "shared_pool"]
+__all__ = ["QueryPool", "QueryTimeout", "WorkerAnswer", "shared_pool", "warm_up"]
 
 _MIB = 1024 * 1024
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -216,7 +216,9 @@ class QueryPool:
         self.slow_after = slow_after
         self.stack_mib = stack_mib
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["pyoxigraph", "duikou_kg.query_workers", "duikou_kg.store"])
+        # What a worker needs for its first job, imported once in the fork server (a worker starts in ms).
+        self._context.set_forkserver_preload(["pyoxigraph", "duikou_kg.query_workers", "duikou_kg.store",
+                                              "duikou_kg.formats", "duikou_kg.web.negotiation", "werkzeug.http"])
         self._fast = threading.Semaphore(workers)
         self._slow = threading.Semaphore(slow_workers)
         self._lock = threading.Lock()
@@ -346,6 +348,12 @@ def run_query(settings: Any, store: Any, sparql: str, options: dict[str, Any], *
     if limit > 0 and path is not None and (path / "store").is_dir():
         return shared_pool(settings).run({**job, "store_path": str(path / "store")}, limit)
     return evaluate(store, job)
+
+
+def warm_up(settings: Any, store: Any) -> None:
+    """Start the fork server and one worker with the build open (``serve`` calls this beside start-up, so
+    the first client does not wait for them)."""
+    run_query(settings, store, "ASK {}", {}, internal=True)
 
 
 def truncation_headers(answer: WorkerAnswer, row_cap: int) -> dict[str, str]:

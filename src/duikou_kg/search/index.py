@@ -17,12 +17,10 @@ then shorter labels first.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-
-import opencc
-from pypinyin import lazy_pinyin
 
 from ..namespaces import DKO, RDFS, SKOS
 
@@ -43,7 +41,15 @@ SELECT ?r ?kind ?lp ?label WHERE {{
   FILTER(isIRI(?r) && isLiteral(?label))
 }}"""
 
-_T2S = opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _t2s():
+    """Traditional → simplified converter, made on first use (opencc and pypinyin cost 0.5 s of start-up)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _DROP = re.compile(r"[\s\-_·・,，.。()（）'’\"“”]+")
 EXACT, PREFIX, SUBSTRING = 3, 2, 1
@@ -56,14 +62,16 @@ def _strip_marks(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Fold case, traditional → simplified, tone marks and digits, spaces and punctuation."""
-    text = _T2S.convert(unicodedata.normalize("NFKC", text)).casefold()
+    text = _t2s().convert(unicodedata.normalize("NFKC", text)).casefold()
     if not _CJK.search(text):
         text = re.sub(r"(?<=[a-zü])[1-5]", "", _strip_marks(text))
     return _DROP.sub("", text)
 
 
 def pinyin_key(text: str) -> str | None:
-    simplified = _T2S.convert(text)
+    from pypinyin import lazy_pinyin
+
+    simplified = _t2s().convert(text)
     if not _CJK.search(simplified):
         return None
     return _DROP.sub("", "".join(lazy_pinyin(simplified)).casefold())

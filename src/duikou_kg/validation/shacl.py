@@ -13,18 +13,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pyshacl
 import rdflib
-from pyshacl.pytypes import SHACLExecutor
-from pyshacl.shapes_graph import ShapesGraph
-from pyshacl.target import apply_target_types, gather_target_types
 from rdflib import RDF, Literal
 from rdflib.namespace import SH
 
 from .loading import parse_file
 from .report import ValidationResult
+
+if TYPE_CHECKING:  # pySHACL (and rdflib's SPARQL engine with it) is imported on first use: 0.4 s off start-up
+    from pyshacl.shapes_graph import ShapesGraph
 
 __all__ = ["CompiledShapes", "load_shapes", "run_shacl", "results_from_report_graph"]
 
@@ -109,6 +108,8 @@ def run_shacl(
     ``advanced=True`` enables the SHACL-AF SPARQL targets some shapes use; owl:imports are never followed.
     ``focus_nodes`` restricts validation to those nodes (incremental validation).
     """
+    import pyshacl
+
     options = {"focus_nodes": list(focus_nodes)} if focus_nodes is not None else {}
     _conforms, report, _text = pyshacl.validate(
         data,
@@ -141,6 +142,9 @@ class CompiledShapes:
 
     def _get(self) -> tuple[ShapesGraph, list]:
         if self._compiled is None:
+            from pyshacl.shapes_graph import ShapesGraph
+            from pyshacl.target import apply_target_types, gather_target_types
+
             sg = ShapesGraph(self._shapes_graph)
             shapes = list(sg.shapes)  # the getter harvests the shapes
             for shape in shapes:
@@ -153,6 +157,9 @@ class CompiledShapes:
         """Results of ``focus`` in ``data`` (which already holds its inferred triples)."""
         if not self.supported:
             return [r for r in run_shacl(data, self._shapes_graph, focus_nodes=list(focus)) if r.focus_node in focus]
+        import pyshacl
+        from pyshacl.pytypes import SHACLExecutor
+
         focus = set(focus)
         executor = SHACLExecutor(advanced_mode=True, allow_infos=True, allow_warnings=True)
         reports: list = []

@@ -6,6 +6,7 @@ incrementally against the current build. Curation needs a curator's bearer token
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from ..validation.report import ValidationReport
 from .state import app_state
 
 SERVICES_KEY = "duikou_kg.curation"
+SERVICES_LOCK_KEY = "duikou_kg.curation.lock"  # one ValidationContext (one HermiT JVM) per app
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 REPORT_TYPES = ("application/json", "text/turtle", "text/html")
 FORMAT_CHOICES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML"}
@@ -43,9 +45,12 @@ class MalformedRdf(ApiError):
 def _services() -> tuple[ValidationContext, Curation]:
     services = current_app.extensions.get(SERVICES_KEY)
     if services is None:
-        settings = app_state().settings
-        context = ValidationContext(settings)
-        services = current_app.extensions[SERVICES_KEY] = (context, Curation(settings, context))
+        with current_app.extensions[SERVICES_LOCK_KEY]:  # the warm-up thread and a request may race
+            services = current_app.extensions.get(SERVICES_KEY)
+            if services is None:
+                settings = app_state().settings
+                context = ValidationContext(settings)
+                services = current_app.extensions[SERVICES_KEY] = (context, Curation(settings, context))
     return services
 
 
@@ -198,5 +203,6 @@ def revert_submission(submission_id: str) -> tuple[Response, int]:
 
 
 def register_curation(app: Flask) -> None:
+    app.extensions[SERVICES_LOCK_KEY] = threading.Lock()
     app.register_blueprint(validation_bp)
     app.register_blueprint(curation_bp)
