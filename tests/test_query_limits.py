@@ -127,3 +127,37 @@ def test_ten_runaway_queries_do_not_starve_an_ask_on_the_real_server(tmp_path):
     while any(_alive(pid) for pid in everything) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in everything if _alive(pid)], "orphan processes after the server stopped"
+
+
+def test_a_page_reads_only_its_rows_from_the_worker(tmp_path):
+    settings = Settings.from_env(environ={}, project_root=write_tiny_project(tmp_path / "project"),
+                                 data_dir=tmp_path / "var", rate_limit=0, max_result_rows=1000)
+    store = open_store(settings)
+    from duikou_kg.query_workers import LimitedStore, run_query
+
+    every = run_query(settings, store, "SELECT * WHERE { ?s ?p ?o }", {}, internal=True)
+    total = len(json.loads(every.body)["results"]["bindings"])
+    assert total > 4 and not every.truncated
+    window = run_query(settings, store, "SELECT * WHERE { ?s ?p ?o }", {}, internal=True, rows=3)
+    assert len(json.loads(window.body)["results"]["bindings"]) == 3 and not window.truncated
+    limited = LimitedStore(settings, store, rows=2)
+    assert len(list(limited.query("SELECT * WHERE { ?s ?p ?o }"))) == 2 and not limited.truncated
+    # A window beyond the row cap does not lift the cap.
+    capped = Settings.from_env(environ={}, project_root=settings.project_root, data_dir=settings.data_dir,
+                               rate_limit=0, max_result_rows=2)
+    answer = run_query(capped, store, "SELECT * WHERE { ?s ?p ?o }", {}, internal=True, rows=50)
+    assert len(json.loads(answer.body)["results"]["bindings"]) == 2 and answer.truncated
+
+
+def test_warm_up_leaves_a_worker_with_the_build_open(tmp_path):
+    settings = Settings.from_env(environ={}, project_root=write_tiny_project(tmp_path / "project"),
+                                 data_dir=tmp_path / "var", rate_limit=0)
+    store = open_store(settings)
+    from duikou_kg.query_workers import shared_pool, warm_up
+
+    pool = shared_pool(settings)
+    pool.close()
+    assert pool.pids() == []
+    warm_up(settings, store)
+    assert len(pool.pids()) == 1
+    assert pool._idle[0].store_path == str(store.manifest.path / "store")

@@ -134,8 +134,12 @@ def evaluate(store: Any, job: dict[str, Any]) -> WorkerAnswer:
         body = ox.serialize(triples[:cap], format=fmt.oxigraph)
         return WorkerAnswer(body, fmt.content_type, "graph", len(triples) > cap)
     variables = [v.value for v in result.variables]
-    rows = list(itertools.islice(result, cap + 1))
-    truncated = len(rows) > cap
+    wanted = job.get("rows")
+    if wanted is not None and wanted <= cap:  # a caller reading one page: the rows after it are not needed
+        rows, truncated = list(itertools.islice(result, wanted)), False
+    else:
+        rows = list(itertools.islice(result, cap + 1))
+        truncated = len(rows) > cap
     if fmt.oxigraph == ox.QueryResultsFormat.JSON:
         body = solutions_json(variables, rows[:cap], truncated)
     else:
@@ -333,13 +337,15 @@ ROW_CAP_HEADER = "X-Duikou-Row-Cap"
 
 
 def run_query(settings: Any, store: Any, sparql: str, options: dict[str, Any], *, accept: str | None = None,
-              format_name: str | None = None, internal: bool = False, budget: float | None = None) -> WorkerAnswer:
+              format_name: str | None = None, internal: bool = False, budget: float | None = None,
+              rows: int | None = None) -> WorkerAnswer:
     """Evaluate and serialise with the row cap: in the pool for an embedded build when a time limit is set,
-    else in this process (the remote backend enforces the limit as its request timeout)."""
+    else in this process (the remote backend enforces the limit as its request timeout). ``rows``: read
+    only that many solutions (a page and one more), not marked truncated."""
     from .store import KnowledgeStore
 
     job = {"sparql": sparql, "options": options, "accept": accept, "format_name": format_name,
-           "internal": internal, "row_cap": settings.max_result_rows}
+           "internal": internal, "row_cap": settings.max_result_rows, "rows": rows}
     limit = settings.query_timeout
     if budget is not None and budget > 0:
         limit = min(limit, budget) if limit > 0 else budget
@@ -364,16 +370,18 @@ class LimitedStore:
     """A store whose ``query`` runs under the time limit and row cap (canned queries use it); other
     attributes come from the wrapped store. ``truncated`` tells whether any answer was cut."""
 
-    def __init__(self, settings: Any, store: Any, budget: float | None = None) -> None:
+    def __init__(self, settings: Any, store: Any, budget: float | None = None, rows: int | None = None) -> None:
         self._settings = settings
         self._store = store
         self._budget = budget
+        self._rows = rows  # solutions a caller will read at most (one page and one more)
         self.truncated = False
 
     def query(self, sparql: str, **options: Any) -> Any:
         if not hasattr(self._settings, "query_timeout"):  # a bare settings stand-in: no limits known
             return self._store.query(sparql, **options)
-        answer = run_query(self._settings, self._store, sparql, options, internal=True, budget=self._budget)
+        answer = run_query(self._settings, self._store, sparql, options, internal=True, budget=self._budget,
+                           rows=self._rows)
         self.truncated = self.truncated or answer.truncated
         if answer.kind == "graph":
             return [ox.Triple(q.subject, q.predicate, q.object)

@@ -10,6 +10,7 @@ costs a request to an arbitrary host.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # IRIREF of the SPARQL grammar: no spaces, no <>"{}|^`\ inside.
@@ -110,6 +111,20 @@ def _scan_keywords(text: str) -> set[str]:
 
 def query_keywords(query: str) -> frozenset[str]:
     """Upper-cased bare words of the query, read both as written and with \\u escapes applied."""
+    if len(query) <= _CACHED_TEXT_CHARS:
+        return _cached_keywords(query)
+    return _scan(query)
+
+
+_CACHED_TEXT_CHARS = 16_384  # the service's own texts (pages, canned queries) repeat: scan each once
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_keywords(query: str) -> frozenset[str]:
+    return _scan(query)
+
+
+def _scan(query: str) -> frozenset[str]:
     return frozenset(_scan_keywords(query) | _scan_keywords(_unescape_codepoints(query)))
 
 

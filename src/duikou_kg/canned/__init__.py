@@ -15,7 +15,7 @@ from pathlib import Path
 from .formats import FORMATS, Format, render, term_to_json
 from .metadata import DEFAULT_LIMIT, MAX_LIMIT, CannedQuery, Catalog, MetadataError, load_catalog, parse_query_file
 from .params import Parameter, ParameterError
-from .runner import Page, run_query
+from .runner import Page, page_bounds, run_query
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -30,6 +30,7 @@ __all__ = [
     "ParameterError",
     "default_queries_dir",
     "load_catalog",
+    "page_bounds",
     "parse_query_file",
     "render",
     "run_query",

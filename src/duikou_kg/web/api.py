@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from .. import query_workers
-from ..canned import Catalog, ParameterError, load_catalog, run_query
+from ..canned import Catalog, ParameterError, load_catalog, page_bounds, run_query
 from ..canned.formats import FORMATS, Format, format_for_extension, formats_for, raw_flag, render, term_to_json
 from ..canned.metadata import CannedQuery
 from ..canned.openapi import build_openapi, concept_slugs
@@ -184,7 +184,10 @@ def _run(state: CannedState, spec: str) -> Response:
     try:
         args = _single_args()
         fmt = choose_format(query, extension if dot else None, raw_flag(args.get("raw")))
-        store = query_workers.LimitedStore(state.settings, state.store)
+        limit, offset = page_bounds(query, args)
+        # Solutions are read up to the end of the page (and one more, for "next"); graphs are sorted whole.
+        store = query_workers.LimitedStore(state.settings, state.store,
+                                           rows=None if query.is_graph else offset + limit + 1)
         page = run_query(query, store, args)
     except ParameterError as exc:
         raise BadRequest(str(exc), code="invalid_parameter") from None
