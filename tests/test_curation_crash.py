@@ -88,7 +88,8 @@ def test_sigkill_during_accept_loses_nothing(tmp_path):
         sub = _call(base, "/curation/submissions", {"additions": _label(3), "source": "s"})
         threading.Thread(target=lambda: _call_quietly(base, sub["id"]), daemon=True).start()
         deadline = time.monotonic() + 30
-        while not list((root / "data" / "curation").glob(f"*-{sub['id']}")):
+        # The committed name, not the ".tmp-" one the accept writes first (pathlib's "*" matches dot names).
+        while not list((root / "data" / "curation").glob(f"[0-9]*-{sub['id']}")):
             assert time.monotonic() < deadline, "the accept never wrote its folder"
             time.sleep(0.05)
         assert not _ask(base, 'ASK { actor:beijing skos:altLabel "京3"@zh }')  # not yet switched
