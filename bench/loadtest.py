@@ -21,7 +21,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ import time
 import urllib.parse
 from collections import defaultdict
 from pathlib import Path
+
+from duikou_kg.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "PREFIX dko: <https://w3id.org/duikou/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -201,12 +202,7 @@ def started_server(threads: int, data_dir: Path | None):
             raise SystemExit(f"the server did not start: {banner!r}")
         yield match.group(1)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if own:
             shutil.rmtree(folder, ignore_errors=True)
 

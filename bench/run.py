@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from bench.generate import generate  # noqa: E402
 from duikou_kg.binding import bind_values  # noqa: E402
+from duikou_kg.processes import stop_process  # noqa: E402
 from duikou_kg.backends.virtuoso_server import VirtuosoServer, free_port, proc_status_bytes  # noqa: E402
 from duikou_kg.canned import load_catalog  # noqa: E402
 from duikou_kg.canned.runner import bind_arguments  # noqa: E402
@@ -177,8 +178,7 @@ class Duikou(Target):
 
     def close(self) -> None:
         self.memory = self.peak()
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        stop_process(self.process, grace=30)
 
 
 class RdflibEndpoint(HttpEndpoint):
@@ -205,8 +205,7 @@ class RdflibEndpoint(HttpEndpoint):
 
     def close(self) -> None:
         self.memory = proc_status_bytes(self.process.pid, "VmHWM") or self.memory
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        stop_process(self.process, grace=30)
 
 
 # ---------------------------------------------------------------------------------------------- measuring

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from duikou_kg.processes import stop_process
 
 START_TIMEOUT = 120
 
@@ -125,12 +126,7 @@ def serve(root: Path, data_dir: Path, *, env: dict[str, str] | None = None, thre
             audit_log.write_text("", encoding="utf-8")
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+from duikou_kg.processes import stop_process
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("duikou-kg")
 
@@ -43,12 +44,7 @@ def server(tiny_settings):
                 time.sleep(0.1)
         yield endpoint
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         process.stdout.close()
         process.stderr.close()
 

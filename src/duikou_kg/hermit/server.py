@@ -25,6 +25,7 @@ from pathlib import Path
 
 import owlready2
 
+from ..processes import stop_process
 from .build import CLASS_NAME, JavaUnavailable, compiled_server, hermit_jar
 
 __all__ = ["HermitFailed", "HermitServer", "HermitTimeout", "ServerAnswer"]
@@ -56,11 +57,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.stdin.close()
     except OSError:
         pass
-    try:
-        process.wait(timeout=2)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process, grace=2, ask=False)
     process.stdout.close()
 
 
