@@ -19,6 +19,7 @@ PROV = "http://www.w3.org/ns/prov#"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
+QB = "http://purl.org/linked-data/cube#"
 
 # Prefixes of the project's own identifiers (CONVENTIONS.md, table "IRIs").
 ID_PREFIXES = {
@@ -47,6 +48,7 @@ VOCABULARY_PREFIXES = {
     "dcterms": DCTERMS,
     "prov": PROV,
     "geo": GEO,
+    "qb": QB,
 }
 
 

@@ -388,5 +388,11 @@ class LimitedStore:
                     for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
         return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
 
+    @property
+    def unlimited(self) -> Any:
+        """The wrapped store, for the service's own look-ups of one bound IRI (a parameter's class check):
+        they cost microseconds, so a trip to a worker process would only add its round trip."""
+        return self._store
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

@@ -103,7 +103,8 @@ def run_query(query: CannedQuery, store: Any, arguments: Mapping[str, str] | Non
     """Validate, bind and run ``query``; read only the rows of the requested page (plus one, for ``next``)."""
     arguments = dict(arguments or {})
     limit, offset = page_bounds(query, arguments)
-    texts, terms = bind_arguments(query, arguments, store)
+    # Parameters are checked on the store itself (fixed look-ups of one IRI), the query under the limits.
+    texts, terms = bind_arguments(query, arguments, getattr(store, "unlimited", store))
     results = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
     if query.is_graph:
         variables: tuple[str, ...] = ("subject", "predicate", "object")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..inference import materialise
+from ..namespaces import INFERRED_GRAPH
+from ..rollups import materialise_rollups
 from ..sources import discover_sources, fingerprint
 from ..store import apply_removals
 
@@ -34,6 +36,7 @@ class MemoryStore:
             store.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
             version += "+" + str(abs(hash(text)))
         materialise(store)
+        materialise_rollups(store, INFERRED_GRAPH)  # as a build does
         return cls(store, version)
 
     def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None):
