@@ -169,3 +169,17 @@ def test_the_real_checkout_builds_with_shortcut_triples(tmp_path):
     assert not store.query(
         "ASK { ?s dko:supports ?o . FILTER NOT EXISTS { ?o dko:supportedBy ?s . ?o dko:pairedWith ?s . ?s dko:pairedWith ?o } }")
     assert DKO  # the ontology namespace is what the data uses
+
+
+def test_the_app_follows_a_build_made_elsewhere(tiny_settings, tiny_root):
+    """The app re-reads the pointer only when its stat changes; a new build replaces the file, so it shows."""
+    from duikou_kg.web import create_app
+
+    build_store(tiny_settings)
+    client = create_app(tiny_settings).test_client()
+    ask = {"query": "ASK { <https://w3id.org/duikou/id/pairing/late> ?p ?o }"}
+    assert client.get("/sparql", query_string=ask, headers={"Accept": "application/sparql-results+json"}).json["boolean"] is False
+    (tiny_root / "data" / "ttl" / "late.ttl").write_text(
+        "<https://w3id.org/duikou/id/pairing/late> a <https://w3id.org/duikou/ontology#Pairing> .\n", encoding="utf-8")
+    build_store(tiny_settings)
+    assert client.get("/sparql", query_string=ask, headers={"Accept": "application/sparql-results+json"}).json["boolean"] is True

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from flask import Flask, current_app
 
 from ..config import Settings
 from ..errors import StoreUnavailable
-from ..store import BuildError, KnowledgeStore, current_build_id, open_store
+from ..store import CURRENT_POINTER, BuildError, KnowledgeStore, current_build_id, open_store
 
 EXTENSION_KEY = "duikou_kg"
 
@@ -24,6 +25,21 @@ class AppState:
         self._store: KnowledgeStore | None = None
         self._build_id: str | None = None
         self._lock = threading.Lock()
+        self._pointer_seen: tuple[int, int, int] | None = None
+        self._pointer_build_id: str | None = None
+
+    def _current_build_id(self) -> str | None:
+        # A build replaces the pointer file (a new inode), so an unchanged stat means the same build:
+        # one stat per request instead of opening and reading the file.
+        try:
+            stat = os.stat(self.settings.data_dir / CURRENT_POINTER)
+        except FileNotFoundError:
+            return None
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen != self._pointer_seen:
+            self._pointer_build_id = current_build_id(self.settings)
+            self._pointer_seen = seen
+        return self._pointer_build_id
 
     @property
     def store(self) -> KnowledgeStore:
@@ -36,7 +52,7 @@ class AppState:
                 if self._fixed_store is None:
                     self._fixed_store = RemoteStore(self.settings)
             return self._fixed_store
-        build_id = current_build_id(self.settings)
+        build_id = self._current_build_id()
         with self._lock:
             if self._store is None or build_id != self._build_id:
                 try:
