@@ -107,3 +107,24 @@ def test_a_new_version_changes_the_etag_and_empties_the_cache(tmp_path, tiny_set
     second = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
     assert answers.hits == 1  # the answer was recomputed, not served from the old version's cache
+
+
+def test_the_start_check_reads_whole_graphs_under_the_request_timeout(tiny_store, virtuoso, monkeypatch):
+    """The start-up check counts every graph: at 5 M triples that outlasts a 10 s query limit, so its queries
+    get DUIKOU_KG_SPARQL_TIMEOUT; ordinary queries keep the query time limit."""
+    virtuoso.remote("tiny", tiny_store)
+    remote = RemoteStore(virtuoso.settings(query_timeout=3.0, sparql_timeout=77.0))
+    limits = []
+    send = RemoteStore._send
+
+    def recording(self, text, form, *, default, named, limit=None):
+        limits.append((text, self.settings.query_timeout if limit is None else limit))
+        return send(self, text, form, default=default, named=named, limit=limit)
+
+    monkeypatch.setattr(RemoteStore, "_send", recording)
+    assert remote.check()
+    whole = [limit for text, limit in limits if "COUNT(*)" in text or "SELECT ?s WHERE { ?s ?p ?o }" in text]
+    assert whole == [77.0, 77.0]
+    limits.clear()
+    list(remote.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1"))
+    assert [limit for _, limit in limits] == [3.0]

@@ -142,7 +142,10 @@ class RemoteStore:
 
     # ------------------------------------------------------------------ queries
 
-    def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None, base_iri=None):
+    def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None, base_iri=None,
+              time_limit: float | None = None):
+        """``time_limit``: seconds for this query instead of ``DUIKOU_KG_QUERY_TIMEOUT`` (the start-up check
+        reads whole graphs and gets the store's request timeout, ``DUIKOU_KG_SPARQL_TIMEOUT``)."""
         if forbidden_keywords(sparql):
             raise ServiceNotAllowed()
         form = self._form(sparql, base_iri)
@@ -159,7 +162,7 @@ class RemoteStore:
             default = named = None
         else:
             default = named = self.graphs
-        return self._send(text, form, default=default, named=named)
+        return self._send(text, form, default=default, named=named, limit=time_limit)
 
     def _form(self, sparql: str, base_iri: str | None = None) -> str:
         try:
@@ -190,9 +193,10 @@ class RemoteStore:
             wrapper.setCredentials(self.settings.sparql_user, self.settings.sparql_password)
         return wrapper
 
-    def _send(self, text: str, form: str, *, default: list[str] | None, named: list[str] | None):
+    def _send(self, text: str, form: str, *, default: list[str] | None, named: list[str] | None,
+              limit: float | None = None):
         wrapper = self._wrapper(self.url)
-        limit = self.settings.query_timeout
+        limit = self.settings.query_timeout if limit is None else limit
         if limit > 0:  # the query time limit travels as the request timeout; its expiry is query_timeout
             wrapper.setTimeout(max(1, math.ceil(limit)))
         wrapper.setQuery(with_dataset(text, default, named))
@@ -265,20 +269,24 @@ class RemoteStore:
         manifest = self.manifest
         lines = [f"remote store {self.url}: load {self.record.get('load_id')} of build {manifest.build_id}, "
                  f"{manifest.triple_count} triples in {len(self.graphs)} graphs"]
-        probe = self.query("SELECT ?x WHERE { ?s ?p ?o FILTER(?p = ?x) } LIMIT 1",
+        # Whole-graph reads: the store's request timeout, not the query time limit (at 5 M triples Virtuoso
+        # counts the graphs in more than 10 s).
+        limit = self.settings.sparql_timeout
+        probe = self.query("SELECT ?x WHERE { ?s ?p ?o FILTER(?p = ?x) } LIMIT 1", time_limit=limit,
                            substitutions={ox.Variable("x"): ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")})
         if not list(probe):
             raise StoreUnavailable("bound values (VALUES) do not work on this store: canned queries and pages "
                                    "cannot run")
         counts = {row["g"].value: int(row["n"].value) for row in self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", time_limit=limit)}
         expected = {**manifest.graph_counts, INFERRED_GRAPH: manifest.inferred_count}
         wrong = [g for g, n in expected.items() if counts.get(g, 0) != n]
         if wrong:
             raise StoreUnavailable(f"{len(wrong)} graphs differ from the load record (e.g. <{wrong[0]}>: "
                                    f"{counts.get(wrong[0], 0)} triples, expected {expected[wrong[0]]}); push again")
         biggest = max(expected.values(), default=0)
-        rows = sum(1 for _ in self.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[max(expected, key=expected.get)]))
+        rows = sum(1 for _ in self.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[max(expected, key=expected.get)],
+                                         time_limit=limit))
         if rows < biggest:
             raise StoreUnavailable(f"the store cuts results at {rows} rows: search, dumps and validation read whole "
                                    "graphs (Virtuoso: raise [SPARQL] ResultSetMaxRows)")
