@@ -63,3 +63,14 @@ def test_a_rebuild_recomputes_the_rollup(tiny_root: Path, tmp_path: Path):
     inferred = ox.Store.read_only(str(info.path / "store"))
     in_graph = sum(1 for _ in inferred.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
     assert in_graph == info.inferred_count
+
+
+def test_rollup_iris_dereference(client):
+    observation = client.get("/id/rollup/pairings-by-decade/1970-CounterpartSupport", headers={"Accept": "text/turtle"})
+    assert observation.status_code == 200
+    graph = ox.Store()
+    graph.load(observation.data, format=ox.RdfFormat.TURTLE)
+    iri = ox.NamedNode("https://w3id.org/duikou/id/rollup/pairings-by-decade/1970-CounterpartSupport")
+    counts = [q.object.value for q in graph.quads_for_pattern(iri, ox.NamedNode(DKO + "pairingCount"), None)]
+    assert counts == ["1"]
+    assert client.get("/id/rollup/pairings-by-decade", headers={"Accept": "text/html"}).status_code == 200
