@@ -202,7 +202,8 @@ _TABLE: tuple[Setting, ...] = (
     Setting("sparql_auth", "basic", "DUIKOU_KG_SPARQL_AUTH",
             "HTTP authentication scheme of the store: basic or digest (Virtuoso's /sparql-auth).", _auth),
     Setting("sparql_timeout", 60.0, "DUIKOU_KG_SPARQL_TIMEOUT",
-            "Seconds to wait for the remote store's answer to one request.", _seconds),
+            "Seconds to wait for the remote store's answer to one of the service's own reads (pages, search index, "
+            "dumps, validation, the start-up check, push); clients' queries get DUIKOU_KG_QUERY_TIMEOUT.", _seconds),
     Setting("sparql_union_default", False, "DUIKOU_KG_SPARQL_UNION_DEFAULT",
             "true: the store's default graph already is the union of the pushed graphs, so queries go without "
             "FROM/FROM NAMED clauses (false: the service names the pushed graphs in each query).", _flag),

@@ -366,7 +366,15 @@ def run_query(settings: Any, store: Any, sparql: str, options: dict[str, Any], *
     path = getattr(manifest, "path", None)
     if limit > 0 and path is not None and (path / "store").is_dir():
         return shared_pool(settings).run({**job, "store_path": str(path / "store")}, limit)
+    if limit > 0 and _is_remote(store):  # the remote store sends the limit as its request timeout
+        job["options"] = {**options, "time_limit": limit}
     return evaluate(store, job)
+
+
+def _is_remote(store: Any) -> bool:
+    from .backends.remote import RemoteStore
+
+    return isinstance(store, RemoteStore)
 
 
 def warm_up(settings: Any, store: Any) -> None:

@@ -9,8 +9,10 @@
   results (Turtle) through a small in-memory store, so CONSTRUCT/DESCRIBE give ``QueryTriples``.
 - **Syntax** is checked locally by pyoxigraph first, so a malformed query gets the same 400 (with line and
   column) on both backends, and the query form (which result type to ask for) is known.
-- **Time limit**: ``DUIKOU_KG_QUERY_TIMEOUT`` is the request timeout of queries; when it expires the client
-  gets 503 ``query_timeout`` as on the embedded store (the remote store decides whether it stops working).
+- **Time limit**: ``DUIKOU_KG_QUERY_TIMEOUT`` is the request timeout of clients' queries (endpoint, canned
+  queries); when it expires the client gets 503 ``query_timeout`` as on the embedded store (the remote store
+  decides whether it stops working). The service's own reads (pages, search index, dumps, validation, the
+  start-up check) get ``DUIKOU_KG_SPARQL_TIMEOUT``: some read whole graphs.
 - **Version**: ``duikou-kg push`` writes a load record (the build manifest) into ``LOAD_GRAPH``; the service
   re-reads it every ``DUIKOU_KG_SPARQL_REFRESH_SECONDS`` and answers 503 while a push is swapping graphs.
 """
@@ -144,8 +146,11 @@ class RemoteStore:
 
     def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None, base_iri=None,
               time_limit: float | None = None):
-        """``time_limit``: seconds for this query instead of ``DUIKOU_KG_QUERY_TIMEOUT`` (the start-up check
-        reads whole graphs and gets the store's request timeout, ``DUIKOU_KG_SPARQL_TIMEOUT``)."""
+        """``time_limit``: seconds this query may take. Clients' queries (the endpoint, canned queries) come
+        through ``query_workers.run_query`` with the query time limit (``DUIKOU_KG_QUERY_TIMEOUT``); without
+        one, the service's own reads (pages, the search index, dumps, validation, the start-up check, some of
+        them whole graphs: at 5 M triples Virtuoso counts the graphs in more than 10 s) get the store's
+        request timeout, ``DUIKOU_KG_SPARQL_TIMEOUT``."""
         if forbidden_keywords(sparql):
             raise ServiceNotAllowed()
         form = self._form(sparql, base_iri)
@@ -196,7 +201,7 @@ class RemoteStore:
     def _send(self, text: str, form: str, *, default: list[str] | None, named: list[str] | None,
               limit: float | None = None):
         wrapper = self._wrapper(self.url)
-        limit = self.settings.query_timeout if limit is None else limit
+        limit = self.settings.sparql_timeout if limit is None else limit
         if limit > 0:  # the query time limit travels as the request timeout; its expiry is query_timeout
             wrapper.setTimeout(max(1, math.ceil(limit)))
         wrapper.setQuery(with_dataset(text, default, named))
@@ -269,24 +274,20 @@ class RemoteStore:
         manifest = self.manifest
         lines = [f"remote store {self.url}: load {self.record.get('load_id')} of build {manifest.build_id}, "
                  f"{manifest.triple_count} triples in {len(self.graphs)} graphs"]
-        # Whole-graph reads: the store's request timeout, not the query time limit (at 5 M triples Virtuoso
-        # counts the graphs in more than 10 s).
-        limit = self.settings.sparql_timeout
-        probe = self.query("SELECT ?x WHERE { ?s ?p ?o FILTER(?p = ?x) } LIMIT 1", time_limit=limit,
+        probe = self.query("SELECT ?x WHERE { ?s ?p ?o FILTER(?p = ?x) } LIMIT 1",
                            substitutions={ox.Variable("x"): ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")})
         if not list(probe):
             raise StoreUnavailable("bound values (VALUES) do not work on this store: canned queries and pages "
                                    "cannot run")
         counts = {row["g"].value: int(row["n"].value) for row in self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", time_limit=limit)}
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         expected = {**manifest.graph_counts, INFERRED_GRAPH: manifest.inferred_count}
         wrong = [g for g, n in expected.items() if counts.get(g, 0) != n]
         if wrong:
             raise StoreUnavailable(f"{len(wrong)} graphs differ from the load record (e.g. <{wrong[0]}>: "
                                    f"{counts.get(wrong[0], 0)} triples, expected {expected[wrong[0]]}); push again")
         biggest = max(expected.values(), default=0)
-        rows = sum(1 for _ in self.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[max(expected, key=expected.get)],
-                                         time_limit=limit))
+        rows = sum(1 for _ in self.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[max(expected, key=expected.get)]))
         if rows < biggest:
             raise StoreUnavailable(f"the store cuts results at {rows} rows: search, dumps and validation read whole "
                                    "graphs (Virtuoso: raise [SPARQL] ResultSetMaxRows)")
