@@ -207,6 +207,9 @@ _TABLE: tuple[Setting, ...] = (
     Setting("sparql_union_default", False, "DUIKOU_KG_SPARQL_UNION_DEFAULT",
             "true: the store's default graph already is the union of the pushed graphs, so queries go without "
             "FROM/FROM NAMED clauses (false: the service names the pushed graphs in each query).", _flag),
+    Setting("sparql_page_rows", 0, "DUIKOU_KG_SPARQL_PAGE_ROWS",
+            "Read whole graphs from the remote store (dumps, validation) in pages of this many rows, for a store "
+            "that cuts its answers (Virtuoso's ResultSetMaxRows); 0: one request per graph.", _count),
     Setting("sparql_refresh_seconds", 2.0, "DUIKOU_KG_SPARQL_REFRESH_SECONDS",
             "How often the service re-reads the load record of the remote store to notice a new push.", _seconds),
     Setting("cache_entries", 512, "DUIKOU_KG_CACHE_ENTRIES",
@@ -254,6 +257,7 @@ class Settings:
     sparql_auth: str = "basic"
     sparql_timeout: float = 60.0
     sparql_union_default: bool = False
+    sparql_page_rows: int = 0
     sparql_refresh_seconds: float = 2.0
     cache_entries: int = 512
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..namespaces import INFERRED_GRAPH
 from .rdf import prefixes
 
 MANIFEST = "dumps.json"
@@ -52,14 +51,10 @@ class DumpFile:
     sha256: str
 
 
-_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
 def store_quads(store, *, include_inferred: bool) -> list[ox.Quad]:
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in store.query(_QUADS)]
-    if not include_inferred:
-        quads = [q for q in quads if q.graph_name.value != INFERRED_GRAPH]
-    return sorted(quads, key=str)
+    # The backend's own whole-graph read: on a remote store it is checked against the load record and can
+    # go in pages (DUIKOU_KG_SPARQL_PAGE_ROWS), where one query would be cut at the store's answer cap.
+    return sorted(store.quads(include_inferred=include_inferred), key=str)
 
 
 def merged_triples(quads: list[ox.Quad]) -> list[ox.Triple]:

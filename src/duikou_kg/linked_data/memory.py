@@ -39,6 +39,13 @@ class MemoryStore:
         materialise_rollups(store, INFERRED_GRAPH)  # as a build does
         return cls(store, version)
 
+    def quads(self, *, include_inferred: bool = True):
+        """The quads of the named graphs (sources, and the inferred graph unless left out)."""
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        for quad in self._store:
+            if quad.graph_name != ox.DefaultGraph() and (include_inferred or quad.graph_name != inferred):
+                yield quad
+
     def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None):
         kwargs = {"substitutions": substitutions} if substitutions else {}
         if default_graph is not None:
