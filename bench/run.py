@@ -266,8 +266,11 @@ def measure(target: Target, mix: list[Query], reps: int, seconds: float, budget_
             pool = urllib3.PoolManager(maxsize=2)
             i = index
             while time.perf_counter() < stop:
-                target.run(usable[i % len(usable)], pool)
-                count[index] += 1
+                try:
+                    target.run(usable[i % len(usable)], pool)
+                    count[index] += 1  # answers per second: a refused request (503, slow lane full) does not count
+                except RuntimeError:
+                    pass
                 i += 1
 
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
