@@ -154,3 +154,29 @@ def test_ontology_turtle_is_the_ontology_graph(client):
     triples = list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))
     assert r.mimetype == "text/turtle" and len(triples) > 500
     assert client.get("/ontology.jsonld").mimetype == "application/ld+json"
+
+
+def test_a_cached_value_is_built_once_when_asked_for_twice_at_once():
+    """The label index is warmed beside start-up; a /search arriving meanwhile waits for it, not a second build."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from duikou_kg.linked_data.state import LinkedDataState
+
+    state = LinkedDataState({"store": SimpleNamespace(version="v1"), "settings": None})
+    calls = []
+
+    def slow_build():
+        calls.append(1)
+        time.sleep(0.3)
+        return object()
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(state.cached(("k",), slow_build))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert len(results) == 3 and all(r is results[0] for r in results)
