@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 
 from ..errors import error_envelope
+from ..version_cache import PerVersionCache
 
 EXTENSION_KEY = "duikou_kg.linked_data"
 
@@ -18,10 +18,7 @@ EXTENSION_KEY = "duikou_kg.linked_data"
 @dataclass
 class LinkedDataState:
     app_state: Any  # what the app factory keeps in app.extensions["duikou_kg"]
-    _cache: dict = field(default_factory=dict)
-    _cache_version: str | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _building: dict = field(default_factory=dict)  # key -> lock held while that value is being built
+    _cache: PerVersionCache = field(default_factory=PerVersionCache)
 
     def _get(self, name: str):
         if isinstance(self.app_state, Mapping):
@@ -46,25 +43,7 @@ class LinkedDataState:
 
     def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
         """``build()`` once per store version (a rebuilt store drops every cached value)."""
-        version = getattr(self.store, "version", None)
-        with self._lock:
-            if version != self._cache_version:
-                self._cache, self._cache_version, self._building = {}, version, {}
-            if key in self._cache:
-                return self._cache[key]
-            gate = self._building.setdefault(key, threading.Lock())
-        # One build per key: a caller arriving while it runs waits for it instead of building a second copy
-        # (the label index at 5 M triples: 30 s of interpreter time, twice when /search came before it was done).
-        with gate:
-            with self._lock:
-                if version == self._cache_version and key in self._cache:
-                    return self._cache[key]
-            value = build()
-            with self._lock:
-                if version == self._cache_version:
-                    self._cache[key] = value
-            return value
-
+        return self._cache.get(getattr(self.store, "version", None), key, build)
 
 def ld_state(app: Flask | None = None) -> LinkedDataState:
     app = app or current_app

@@ -7,7 +7,6 @@ Pages of ``limit`` rows from ``offset``, with ``Link: <…>; rel="next"`` / ``re
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from ..canned.metadata import CannedQuery
 from ..canned.openapi import build_openapi, concept_slugs
 from ..canned.runner import Page
 from ..errors import ApiError, BadRequest, NotAcceptable
+from ..version_cache import PerVersionCache
 from . import caching
 from .caching import AnswerCache
 
@@ -40,9 +40,7 @@ class CannedState:
     def __init__(self, app_state: Any, queries_dir: Path):
         self.app_state = app_state
         self.catalog: Catalog = load_catalog(queries_dir)
-        self._lock = threading.Lock()
-        self._cache: dict[Any, Any] = {}
-        self._version: Any = object()
+        self._cache = PerVersionCache()
         settings = self.settings
         self.answers = AnswerCache(getattr(settings, "cache_entries", 0))
 
@@ -61,17 +59,7 @@ class CannedState:
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()`` once per store version: a rebuilt store drops every cached value."""
-        version = getattr(self.store, "version", None)
-        with self._lock:
-            if version != self._version:
-                self._cache, self._version = {}, version
-            if key in self._cache:
-                return self._cache[key]
-        value = build()
-        with self._lock:
-            if version == self._version:
-                self._cache[key] = value
-        return value
+        return self._cache.get(getattr(self.store, "version", None), key, build)
 
     def concepts(self) -> dict[str, list[str]]:
         """Concept slugs per scheme that some parameter draws from."""
