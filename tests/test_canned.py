@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 ACTOR = "https://w3id.org/duikou/id/actor/"
 DKO = "https://w3id.org/duikou/ontology#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 PROGRAM = "https://w3id.org/duikou/id/program/"
 INJECTION = 'x" } UNION { ?s ?p ?o } #'
 
@@ -252,6 +253,10 @@ def test_place_record_is_a_graph_with_sources(catalog, store):
             ox.Literal(2018)) in triples
     # Inferred triples are not part of the record.
     assert (town, ox.NamedNode(DKO + "partOf"), ox.NamedNode(ACTOR + "liaoning")) not in triples
+    # A node the record only points at (the city the town lies in) brings its labels and nothing else.
+    about_city = {(p, o) for s, p, o in triples if s == ox.NamedNode(ACTOR + "shenyang")}
+    assert {p for p, _ in about_city} == {ox.NamedNode(RDFS + "label")}
+    assert {o.language for _, o in about_city} == {"zh", "en"}
 
 
 # ---------------------------------------------------------------------- parameters
