@@ -180,3 +180,69 @@ def test_a_cached_value_is_built_once_when_asked_for_twice_at_once():
         thread.join()
     assert len(calls) == 1
     assert len(results) == 3 and all(r is results[0] for r in results)
+
+
+# ------------------------------------------------------------------ property labels on pages
+
+DKO = "https://w3id.org/duikou/ontology#"
+
+
+def test_property_terms_give_labels_inverse_and_symmetric_readings(store):
+    from duikou_kg.linked_data.describe import property_terms
+
+    supports = property_terms(store, DKO + "supports")
+    assert supports.labels.pick("en") == "supports"
+    assert supports.inverse_labels.pick("en") == "supported by"  # its owl:inverseOf
+    supported_by = property_terms(store, DKO + "supportedBy")
+    assert supported_by.inverse_labels.pick("zh") == "对口支援"  # inverseOf read from the other side
+    paired = property_terms(store, DKO + "pairedWith")  # symmetric: read backwards it is itself
+    assert paired.inverse_labels.pick("en") == paired.labels.pick("en") == "paired with"
+    unknown = property_terms(store, "https://example.org/no-such-property")
+    assert not unknown.labels and not unknown.inverse_labels
+
+
+class CountingStore:
+    def __init__(self, store) -> None:
+        self.store, self.texts = store, []
+
+    def query(self, text, **options):
+        self.texts.append(text)
+        return self.store.query(text, **options)
+
+
+def test_one_lookup_per_property_across_descriptions(memory_store):
+    from duikou_kg.linked_data.describe import _PROPERTY, PropertyLookup, describe
+
+    counting, lookup = CountingStore(memory_store), PropertyLookup()
+    first = describe(counting, BASE + "id/actor/beijing", lookup)
+    asked = counting.texts.count(_PROPERTY)
+    assert asked == len(set(first.properties) | set(first.inverse))
+    describe(counting, BASE + "id/actor/beijing", lookup)
+    assert counting.texts.count(_PROPERTY) == asked  # the second description asks for no property again
+    second = describe(counting, BASE + "id/actor/neimenggu", lookup)
+    new_properties = (set(second.properties) | set(second.inverse)) - (set(first.properties) | set(first.inverse))
+    assert counting.texts.count(_PROPERTY) == asked + len(new_properties)
+    assert second.inverse[DKO + "supports"].inverse_text("en") == "supported by"
+    assert first.inverse[DKO + "supporter"].inverse_text("en") == "is supporter of"  # no inverse: the fallback
+
+
+def test_page_reads_properties_backwards(client):
+    page = client.get("/id/actor/neimenggu.html?lang=en").get_data(as_text=True)
+    assert "supported by" in page  # Beijing supports Inner Mongolia: shown on Inner Mongolia's page by the inverse
+
+
+def test_described_citations_carry_every_field_and_the_work(store):
+    from duikou_kg.linked_data.describe import _CITATION_FIELDS, describe
+
+    d = describe(store, BASE + "id/actor/beijing")
+    citations = [cite for by_cite in d.sources.values() for cite in by_cite.values()]
+    assert len(citations) >= 2
+    fields_seen = set()
+    for cite in citations:
+        rows = store.query("SELECT ?c ?p ?o WHERE { ?c ?p ?o }", substitutions={ox.Variable("c"): ox.NamedNode(cite.iri)})
+        stored = {(row["p"].value, row["o"].value) for row in rows}
+        assert {(DKO + "citedWork", cite.work)} <= stored and cite.work_labels
+        expected = {_CITATION_FIELDS[p]: o for p, o in stored if p in _CITATION_FIELDS}
+        assert cite.fields == expected
+        fields_seen |= set(expected)
+    assert {"chapter", "url", "accessed"} <= fields_seen  # the report's chapters and public documents' URLs

@@ -22,36 +22,41 @@ PREFIX dko: <{DKO}>
 PREFIX dcterms: <{DCTERMS}>
 """
 
-_OUT = _PREFIXES + f"""SELECT ?s ?p ?o ?plabel ?olabel ?inferred WHERE {{
+# The properties' own labels come from ``PropertyTerms`` (a handful of properties, looked up once each):
+# asked here per row, they multiplied the rows by the languages and cost two thirds of a page's queries.
+_OUT = _PREFIXES + f"""SELECT ?s ?p ?o ?olabel ?inferred WHERE {{
   ?s ?p ?o .
-  OPTIONAL {{ ?p {LABEL_PATH} ?plabel }}
   OPTIONAL {{ ?o {LABEL_PATH} ?olabel }}
   OPTIONAL {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} BIND(true AS ?inferred) }}
 }}"""
 
-_IN = _PREFIXES + f"""SELECT ?s ?x ?p ?xlabel ?plabel ?invlabel ?symmetric ?inferred WHERE {{
+_IN = _PREFIXES + f"""SELECT ?s ?x ?p ?xlabel ?inferred WHERE {{
   ?x ?p ?s .
-  OPTIONAL {{ ?p a <http://www.w3.org/2002/07/owl#SymmetricProperty> BIND(true AS ?symmetric) }}
   OPTIONAL {{ ?x {LABEL_PATH} ?xlabel }}
-  OPTIONAL {{ ?p {LABEL_PATH} ?plabel }}
-  OPTIONAL {{ {{ ?p <http://www.w3.org/2002/07/owl#inverseOf> ?inv }} UNION {{ ?inv <http://www.w3.org/2002/07/owl#inverseOf> ?p }}
-             ?inv {LABEL_PATH} ?invlabel }}
   OPTIONAL {{ GRAPH <{INFERRED_GRAPH}> {{ ?x ?p ?s }} BIND(true AS ?inferred) }}
 }}"""
 
-_SOURCES = _PREFIXES + """SELECT ?s ?pairing ?cite ?work ?worklabel ?chapter ?page ?title ?url ?accessed ?docnum ?claimed WHERE {
+_PROPERTY = _PREFIXES + f"""SELECT ?s ?plabel ?invlabel ?symmetric WHERE {{
+  {{ ?s a <http://www.w3.org/2002/07/owl#SymmetricProperty> BIND(true AS ?symmetric) }}
+  UNION {{ ?s {LABEL_PATH} ?plabel }}
+  UNION {{ {{ ?s <http://www.w3.org/2002/07/owl#inverseOf> ?inv }} UNION {{ ?inv <http://www.w3.org/2002/07/owl#inverseOf> ?s }}
+          ?inv {LABEL_PATH} ?invlabel }}
+}}"""
+
+_CITATION_FIELDS = {DKO + "chapter": "chapter", DKO + "page": "page", DCTERMS + "title": "title", DKO + "url": "url",
+                    DKO + "accessed": "accessed", DKO + "documentNumber": "docnum", DKO + "claimedStartYear": "claimed"}
+
+_SOURCES = _PREFIXES + """SELECT ?s ?pairing ?cite ?field ?value ?worklabel WHERE {
   # Each branch binds ?s itself (right whether ?s comes as a VALUES row or not) and is one triple
   # pattern, so Oxigraph joins the bound ?s into it (a loop) instead of evaluating it unbound (a hash join).
   { ?s a dko:Pairing BIND(?s AS ?pairing) } UNION { ?s ?anyp ?pairing } UNION { ?pairing ?anyq ?s }
   ?pairing a dko:Pairing ; dko:hasSource ?cite .
-  OPTIONAL { ?cite dko:citedWork ?work OPTIONAL { ?work rdfs:label ?worklabel } }
-  OPTIONAL { ?cite dko:chapter ?chapter }
-  OPTIONAL { ?cite dko:page ?page }
-  OPTIONAL { ?cite dcterms:title ?title }
-  OPTIONAL { ?cite dko:url ?url }
-  OPTIONAL { ?cite dko:accessed ?accessed }
-  OPTIONAL { ?cite dko:documentNumber ?docnum }
-  OPTIONAL { ?cite dko:claimedStartYear ?claimed }
+  # One row per field of the citation (every citation has its dko:citedWork): one look-up instead of eight
+  # OPTIONALs, 2.4x faster.
+  ?cite ?field ?value .
+  VALUES ?field { dko:citedWork dko:chapter dko:page dcterms:title dko:url dko:accessed dko:documentNumber
+                  dko:claimedStartYear }
+  OPTIONAL { ?value rdfs:label ?worklabel }
 }"""
 
 _GRAPH_SIZE = "SELECT ?s (COUNT(*) AS ?n) WHERE { GRAPH ?s { ?a ?b ?c } } GROUP BY ?s"
@@ -107,6 +112,11 @@ class Property:
     labels: Labels = field(default_factory=Labels)
     inverse_labels: Labels = field(default_factory=Labels)
     values: dict[str, Value] = field(default_factory=dict)
+
+    @classmethod
+    def from_terms(cls, iri: str, terms: "PropertyTerms", *, inverse: bool = False) -> "Property":
+        """The property as a table row: its labels, and for an inverse row the labels read backwards."""
+        return cls(iri, terms.labels, terms.inverse_labels if inverse else Labels())
 
     def text(self, lang: str) -> str:
         return self.labels.pick(lang, compact_iri(self.iri))
@@ -165,23 +175,55 @@ def _key(term) -> str:
     return str(term)
 
 
-def describe(store, iri: str) -> Description:
+@dataclass(frozen=True)
+class PropertyTerms:
+    """What a page shows of a property: its labels, and the labels of the property read backwards (its
+    inverse's labels; a symmetric property's own)."""
+    labels: Labels
+    inverse_labels: Labels
+
+
+def property_terms(store, iri: str) -> PropertyTerms:
+    labels, inverse_labels, symmetric = Labels(), Labels(), False
+    for row in store.query(_PROPERTY, substitutions={S: ox.NamedNode(iri)}):
+        labels.add(row["plabel"])
+        inverse_labels.add(row["invlabel"])
+        symmetric = symmetric or row["symmetric"] is not None
+    return PropertyTerms(labels, labels if symmetric else inverse_labels)
+
+
+class PropertyLookup:
+    """``PropertyTerms`` of each property, looked up once (keep one per store version: see ``describe``)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, PropertyTerms] = {}
+
+    def get(self, store, iri: str) -> PropertyTerms:
+        terms = self._known.get(iri)
+        if terms is None:  # two threads may both look it up: the same answer, stored twice
+            terms = self._known[iri] = property_terms(store, iri)
+        return terms
+
+
+def describe(store, iri: str, property_lookup: PropertyLookup | None = None) -> Description:
+    """Everything about ``iri``. ``property_lookup`` gives the properties' labels: pass one lookup kept for the
+    store's version when describing many IRIs (without it, the store is asked once for each property)."""
+    lookup = property_lookup or PropertyLookup()
     node = ox.NamedNode(iri)
     subs = {S: node}
     properties: dict[str, Property] = {}
     triples: dict[str, ox.Triple] = {}
     for row in store.query(_OUT, substitutions=subs):
-        prop = properties.setdefault(row["p"].value, Property(row["p"].value))
-        prop.labels.add(row["plabel"])
+        p = row["p"].value
+        prop = properties.get(p) or properties.setdefault(p, Property.from_terms(p, lookup.get(store, p)))
         value = prop.values.setdefault(_key(row["o"]), Value(row["o"]))
         value.labels.add(row["olabel"])
         value.inferred = row["inferred"] is not None
         triples.setdefault("o" + _key(row["p"]) + _key(row["o"]), ox.Triple(node, row["p"], row["o"]))
     inverse: dict[str, Property] = {}
     for row in store.query(_IN, substitutions=subs):
-        prop = inverse.setdefault(row["p"].value, Property(row["p"].value))
-        prop.labels.add(row["plabel"])
-        prop.inverse_labels.add(row["plabel"] if row["symmetric"] is not None else row["invlabel"])
+        p = row["p"].value
+        prop = inverse.get(p) or inverse.setdefault(p, Property.from_terms(p, lookup.get(store, p), inverse=True))
         value = prop.values.setdefault(_key(row["x"]), Value(row["x"]))
         value.labels.add(row["xlabel"])
         value.inferred = row["inferred"] is not None
@@ -189,12 +231,12 @@ def describe(store, iri: str) -> Description:
     sources: dict[str, dict[str, Citation]] = defaultdict(dict)
     for row in store.query(_SOURCES, substitutions=subs):
         cite = sources[row["pairing"].value].setdefault(row["cite"].value, Citation(row["cite"].value))
-        if row["work"] is not None:
-            cite.work = row["work"].value
+        field_iri = row["field"].value
+        if field_iri == DKO + "citedWork":
+            cite.work = row["value"].value
             cite.work_labels.add(row["worklabel"])
-        for name in ("chapter", "page", "title", "url", "accessed", "docnum", "claimed"):
-            if row[name] is not None:
-                cite.fields[name] = row[name].value
+        else:
+            cite.fields[_CITATION_FIELDS[field_iri]] = row["value"].value
     graph_triples = sum(int(row["n"].value) for row in store.query(_GRAPH_SIZE, substitutions=subs))
     return Description(
         iri=iri,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..namespaces import DKO, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, graph_iri
-from .describe import describe
+from .describe import PropertyLookup, describe
 from .iris import IriMapper
 from .pages import value_view
 
@@ -48,11 +48,12 @@ def _texts(d, prop: str) -> dict[str, list[str]]:
 
 
 def ontology_view(store, lang: str, mapper: IriMapper) -> dict:
-    header = describe(store, ONTOLOGY_IRI)
+    properties = PropertyLookup()
+    header = describe(store, ONTOLOGY_IRI, properties)
     langs = [lang, "en" if lang == "zh" else "zh"]
     sections = {kind: [] for kind in KIND_NAMES}
     for row in store.query(_TERMS):
-        d = describe(store, row["term"].value)
+        d = describe(store, row["term"].value, properties)
         entry = {
             "anchor": row["term"].value[len(DKO):],
             "iri": row["term"].value,

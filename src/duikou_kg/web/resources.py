@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..linked_data import formats as F
-from ..linked_data.describe import describe, reproducing_query
+from ..linked_data.describe import PropertyLookup, describe, reproducing_query
 from ..linked_data.iris import IriMapper
 from ..linked_data.ontology_doc import ontology_view
 from ..linked_data.pages import page_view, pick_lang
@@ -72,7 +72,8 @@ def serve(rest: str) -> Response:
         return not_acceptable([f.media_type for f in F.PAGE_FORMATS])
     m = mapper()
     iri = m.to_public(stem)
-    d = describe(ld_state().store, iri)
+    state = ld_state()
+    d = describe(state.store, iri, state.cached(("property-terms",), PropertyLookup))
     if not d.exists:
         return _not_found(iri, fmt if fmt is F.HTML else None)
     doc_url = f"{request.script_root}/{stem}"
