@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,38 @@ def test_index_is_rebuilt_when_the_store_version_changes(tmp_path):
         app.extensions["duikou_kg"]["store"] = MemoryStore.from_sources(ROOT, extra_turtle={"urn:x:g": extra})
         second = label_index()
         assert second is not first and second.search("qilinxian")[0].iri.endswith("/actor/qilin")
+
+
+def _scan_every_entry(index, query, *, lang="zh", limit=20, kind=None):
+    """The definition of the ranking, written as a plain loop over the entries: the reference for search()."""
+    q = normalise(query)
+    hits = []
+    for entry in index.entries.values():
+        if kind and kind not in entry.kinds:
+            continue
+        best, matched = 0, ""
+        for key, text in entry.keys:
+            score = 3 if key == q else 2 if key.startswith(q) else 1 if q and q in key else 0
+            if score > best or (score == best and score and len(text) < len(matched)):
+                best, matched = score, text
+        if best:
+            hits.append((-best, len(matched), entry.label(lang), entry.iri, matched))
+    return [(iri, matched, -score) for score, _, _, iri, matched in sorted(hits)[:limit]]
+
+
+def test_search_finds_what_a_scan_of_every_entry_finds(index):
+    rng = random.Random(7)
+    keys = [key for entry in index.entries.values() for key, _ in entry.keys if key]
+    queries = ["北京", "bei", "a", "县", "xinjiang", "shi", "zz-none", "對口", "Hu Bei"]
+    for key in rng.sample(keys, 150):  # pieces of real keys: whole keys, their starts, their middles
+        start = rng.randrange(len(key))
+        queries += [key, key[:max(1, len(key) // 2)], key[start:start + rng.randint(1, 4)]]
+    for query in queries:
+        for kind, limit in ((None, 20), ("actor", 5), ("concept", 50)):
+            got = [(h.iri, h.matched, h.score) for h in index.search(query, kind=kind, limit=limit)]
+            assert got == _scan_every_entry(index, query, kind=kind, limit=limit), (query, kind)
+
+
+def test_control_characters_cannot_match_across_keys(index):
+    assert normalise("北\x00京") == "北京"
+    assert index.search("\x00") == []

