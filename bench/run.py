@@ -394,6 +394,7 @@ def small_overhead(duikou: Duikou, build_path: Path) -> dict:
     store = ox.Store.read_only(str(build_path / "store"))
     http = urllib3.PoolManager()
     url = duikou.base + "/sparql?" + urllib.parse.urlencode({"query": text})
+    wait_until_idle(duikou.process.pid)  # the throughput clients' last requests may still be finishing
 
     def floor() -> None:
         store.query(text, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
