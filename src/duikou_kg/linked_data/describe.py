@@ -23,7 +23,7 @@ PREFIX dcterms: <{DCTERMS}>
 """
 
 # The properties' own labels come from ``PropertyTerms`` (a handful of properties, looked up once each):
-# asked here per row, they multiplied the rows by the languages and cost two thirds of a page's queries.
+# asked here per row, they multiplied the rows by the languages: these two queries took 2.4 ms instead of 1.0.
 _OUT = _PREFIXES + f"""SELECT ?s ?p ?o ?olabel ?inferred WHERE {{
   ?s ?p ?o .
   OPTIONAL {{ ?o {LABEL_PATH} ?olabel }}
