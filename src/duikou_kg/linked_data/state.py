@@ -45,6 +45,7 @@ class LinkedDataState:
         """``build()`` once per store version (a rebuilt store drops every cached value)."""
         return self._cache.get(getattr(self.store, "version", None), key, build)
 
+
 def ld_state(app: Flask | None = None) -> LinkedDataState:
     app = app or current_app
     state = app.extensions.get(EXTENSION_KEY)
