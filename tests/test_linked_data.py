@@ -246,3 +246,16 @@ def test_described_citations_carry_every_field_and_the_work(store):
         assert cite.fields == expected
         fields_seen |= set(expected)
     assert {"chapter", "url", "accessed"} <= fields_seen  # the report's chapters and public documents' URLs
+
+
+def test_compact_iri_takes_the_longest_namespace_with_or_without_a_table():
+    from duikou_kg.linked_data.rdf import compact_iri, prefixes
+
+    sector = BASE + "id/concept/sector/education"
+    assert compact_iri(sector) == "sector:education"  # not a shorter namespace that also matches
+    assert compact_iri(DKO + "partOf") == "dko:partOf"
+    assert compact_iri("http://example.org/x") == "http://example.org/x"
+    assert compact_iri(BASE + "id/actor/") == BASE + "id/actor/"  # the bare namespace stays an IRI
+    for iri in (sector, DKO + "partOf", "http://example.org/x", BASE + "id/actor/"):
+        assert compact_iri(iri) == compact_iri(iri, prefixes())  # the cached default agrees with the table
+    assert compact_iri(DKO + "partOf", {"o": DKO}) == "o:partOf"  # a caller's own table is honoured

@@ -6,6 +6,7 @@ document stays readable by any JSON-LD 1.1 processor that loads the published co
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 
@@ -40,13 +41,20 @@ def jsonld_context() -> dict:
 
 def compact_iri(iri: str, table: dict[str, str] | None = None) -> str:
     """``https://w3id.org/duikou/ontology#partOf`` → ``dko:partOf``; the longest matching namespace wins."""
-    table = prefixes() if table is None else table
+    if table is None:
+        return _compact_with_service_prefixes(iri)
     best = None
     for prefix, namespace in table.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             if best is None or len(namespace) > len(table[best]):
                 best = prefix
     return f"{best}:{iri[len(table[best]):]}" if best else iri
+
+
+@functools.lru_cache(maxsize=8192)
+def _compact_with_service_prefixes(iri: str) -> str:
+    # A page compacts a few dozen IRIs, mostly the same properties and classes: 1 ms of a 4 ms page before.
+    return compact_iri(iri, prefixes())
 
 
 def _term_id(term: ox.NamedNode | ox.BlankNode, table: dict[str, str]) -> str:
