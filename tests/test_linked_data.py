@@ -259,3 +259,57 @@ def test_compact_iri_takes_the_longest_namespace_with_or_without_a_table():
     for iri in (sector, DKO + "partOf", "http://example.org/x", BASE + "id/actor/"):
         assert compact_iri(iri) == compact_iri(iri, prefixes())  # the cached default agrees with the table
     assert compact_iri(DKO + "partOf", {"o": DKO}) == "o:partOf"  # a caller's own table is honoured
+
+
+@pytest.mark.parametrize("url, other", [
+    ("/id/actor/beijing.html", "/id/actor/beijing.html?lang=zh"),
+    ("/id/actor/beijing.ttl", "/id/actor/beijing.nt"),
+    ("/ontology", "/ontology.ttl"),
+    ("/search?q=beijing", "/search?q=beijing&format=html"),
+])
+def test_pages_ontology_and_search_carry_an_etag_and_answer_304(client, url, other):
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"].startswith('W/"') and first.data
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    assert "Accept" in again.headers["Vary"]
+    other_answer = client.get(other, headers={"If-None-Match": first.headers["ETag"]})
+    assert other_answer.status_code == 200 and other_answer.headers["ETag"] != first.headers["ETag"]
+    by_language = client.get(url, headers={"Accept-Language": "zh", "If-None-Match": first.headers["ETag"]})
+    assert by_language.status_code == 200  # Accept-Language selects another representation
+
+
+def test_an_unknown_resource_gets_no_etag(client):
+    missing = client.get("/id/actor/no-such-place", headers={"Accept": BROWSER})
+    assert missing.status_code == 404 and "ETag" not in missing.headers
+
+
+def test_a_repeated_page_comes_from_the_cache_until_the_data_version_changes(tmp_path):
+    from duikou_kg.linked_data.state import ld_state
+
+    store = MemoryStore.from_sources(ROOT)
+    app = make_app(tmp_path, store)
+    client = app.test_client()
+    answers = ld_state(app).answers
+    first = client.get("/id/actor/beijing.ttl")
+    assert client.get("/id/actor/beijing.ttl").data == first.data and answers.hits == 1
+    assert client.get("/id/actor/no-such-place.ttl").status_code == 404
+    assert client.get("/id/actor/no-such-place.ttl").status_code == 404 and answers.hits == 1  # not cached
+    store._store.add(ox.Quad(ox.NamedNode(BASE + "id/actor/beijing"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                             ox.Literal("added after the first answer", language="en"), ox.NamedNode(BASE + "graph/test")))
+    store.version += "-changed"  # what a rebuild does
+    changed = client.get("/id/actor/beijing.ttl", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and b"added after the first answer" in changed.data
+    assert changed.headers["ETag"] != first.headers["ETag"] and answers.hits == 1
+
+
+def test_no_answer_is_kept_with_the_cache_off(tmp_path, memory_store):
+    from duikou_kg.linked_data.state import ld_state
+
+    app = make_app(tmp_path, memory_store)
+    app.extensions["duikou_kg"]["settings"] = Settings.from_env(environ={"DUIKOU_KG_CACHE_ENTRIES": "0"},
+                                                                project_root=ROOT, data_dir=tmp_path)
+    client = app.test_client()
+    first = client.get("/search?q=beijing")
+    assert client.get("/search?q=beijing").data == first.data
+    assert ld_state(app).answers.hits == 0 and "ETag" in first.headers  # validators stay on

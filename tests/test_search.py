@@ -109,3 +109,18 @@ def test_search_finds_what_a_scan_of_every_entry_finds(index):
 def test_control_characters_cannot_match_across_keys(index):
     assert normalise("北\x00京") == "北京"
     assert index.search("\x00") == []
+
+
+@pytest.mark.parametrize("limit", ["0", "51", "ten", "-1", "２"])
+def test_a_bad_limit_is_refused_with_a_message_naming_it(tmp_path, limit):
+    from duikou_kg.config import Settings
+    from duikou_kg.web import create_app
+
+    app = create_app(Settings.from_env(environ={}, project_root=ROOT, data_dir=tmp_path),
+                     store=MemoryStore.from_sources(ROOT))
+    client = app.test_client()
+    refused = client.get("/search", query_string={"q": "beijing", "limit": limit})
+    error = refused.get_json()["error"]
+    assert refused.status_code == 400 and error["code"] == "invalid_parameter" and "'limit'" in error["message"]
+    assert len(client.get("/search", query_string={"q": "bei", "limit": "2"}).get_json()["results"]) <= 2
+    assert client.get("/search", query_string={"q": "bei", "limit": "50"}).status_code == 200

@@ -213,7 +213,8 @@ _TABLE: tuple[Setting, ...] = (
     Setting("sparql_refresh_seconds", 2.0, "DUIKOU_KG_SPARQL_REFRESH_SECONDS",
             "How often the service re-reads the load record of the remote store to notice a new push.", _seconds),
     Setting("cache_entries", 512, "DUIKOU_KG_CACHE_ENTRIES",
-            "Canned-query answers kept in memory per data version (0: no cache).", _count),
+            "Answers kept in memory per data version, for canned queries and for pages and search (each its own "
+            "LRU; 0: no cache).", _count),
     Setting("curator_tokens", CuratorTokens(), "DUIKOU_KG_CURATOR_TOKENS",
             "Curators who may write, as `name:token,…` (tokens of 16+ characters); none: no writes.",
             _curator_tokens),

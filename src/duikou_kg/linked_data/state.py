@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from flask import Flask, Response, current_app, jsonify
 
 from ..errors import error_envelope
 from ..version_cache import PerVersionCache
+from ..web.caching import AnswerCache
 
 EXTENSION_KEY = "duikou_kg.linked_data"
 
@@ -40,6 +42,11 @@ class LinkedDataState:
     @property
     def dumps_dir(self) -> Path:
         return Path(self.settings.data_dir) / "dumps"
+
+    @functools.cached_property
+    def answers(self) -> AnswerCache:
+        """Finished pages and search answers (``DUIKOU_KG_CACHE_ENTRIES`` of them), dropped with the version."""
+        return AnswerCache(getattr(self.settings, "cache_entries", 0))
 
     def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
         """``build()`` once per store version (a rebuilt store drops every cached value)."""

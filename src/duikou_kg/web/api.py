@@ -151,17 +151,7 @@ def _page_url(args: Mapping[str, str], offset: int) -> str:
 def run(spec: str) -> Response:
     """One canned query's answer: ETag from the data version (304 on If-None-Match), cached per version."""
     state = canned_state()
-    version = getattr(state.store, "version", None)
-    tag = caching.etag(version)
-    if unchanged := caching.not_modified(tag):
-        return unchanged
-    key = caching.representation_key()
-    response = state.answers.get(version, key)
-    if response is None:
-        response = _run(state, spec)
-        state.answers.put(version, key, response)
-    response.set_etag(tag, weak=True)
-    return response
+    return caching.answer(state.answers, getattr(state.store, "version", None), lambda: _run(state, spec))
 
 
 def _run(state: CannedState, spec: str) -> Response:

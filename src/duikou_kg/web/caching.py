@@ -1,33 +1,48 @@
-"""HTTP validators and the canned-answer cache, both keyed by the data version.
+"""HTTP validators and the answer cache, both keyed by the data version.
 
-- ``etag(version)``: a weak ETag from the store's data version and what selects the representation (the
-  URL with its query string, Accept, Accept-Language). ``If-None-Match`` with it gets 304 before any query
-  runs; a new build or push changes the version, so every ETag changes with the data.
+- ``etag(version)``: a weak ETag from the store's data version, the package's version and what selects the
+  representation (the URL with its query string, Accept, Accept-Language, the host). ``If-None-Match``
+  with it gets 304 before any query runs; a new build or push changes the version, so every ETag changes
+  with the data.
 - ``AnswerCache``: the last ``DUIKOU_KG_CACHE_ENTRIES`` answers (status, body, headers) per version; the
   first lookup under a new version empties it.
+- ``answer(cache, version, build)``: both for one route (canned queries, pages, search).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from flask import Request, Response, request
 
-__all__ = ["AnswerCache", "etag", "not_modified", "representation_key"]
+__all__ = ["AnswerCache", "answer", "etag", "not_modified", "representation_key"]
 
 
 def representation_key(req: Request | None = None) -> tuple[str, ...]:
     req = req or request
-    return (req.method, req.script_root, req.full_path, req.headers.get("Accept", ""),
+    # The host too: a JSON-LD page names its context by absolute URL.
+    return (req.method, req.host, req.script_root, req.full_path, req.headers.get("Accept", ""),
             req.headers.get("Accept-Language", ""))
 
 
+@functools.lru_cache(maxsize=1)
+def _software_version() -> str:
+    # A new release may render the same data differently: its tags must not match the old release's.
+    try:
+        return importlib.metadata.version("duikou-kg")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "unreleased"
+
+
 def etag(version: str, req: Request | None = None) -> str:
-    digest = hashlib.sha1("\x00".join((str(version), *representation_key(req))).encode("utf-8")).hexdigest()
-    return digest[:32]
+    parts = (_software_version(), str(version), *representation_key(req))
+    return hashlib.sha1("\x00".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def not_modified(tag: str) -> Response | None:
@@ -77,3 +92,21 @@ class AnswerCache:
             self._items.move_to_end(key)
             while len(self._items) > self.entries:
                 self._items.popitem(last=False)
+
+
+def answer(cache: AnswerCache, version: Any, build: Callable[[], Response]) -> Response:
+    """304 when the client holds this version's representation, else the cached answer or ``build()``'s.
+
+    Only a 200 carries the ETag (and is cached): an error or a 404 is answered afresh every time.
+    """
+    tag = etag(version)
+    if unchanged := not_modified(tag):
+        return unchanged
+    key = representation_key()
+    response = cache.get(version, key)
+    if response is None:
+        response = build()
+        cache.put(version, key, response)
+    if response.status_code == 200:
+        response.set_etag(tag, weak=True)
+    return response

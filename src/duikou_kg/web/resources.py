@@ -19,6 +19,7 @@ from ..linked_data.rdf import jsonld_context, serialize
 from ..namespaces import ONTOLOGY_IRI
 from ..linked_data.ontology_doc import ontology_graph_triples
 from ..linked_data.state import ld_state, not_acceptable, not_found_json
+from . import caching
 
 bp = Blueprint("ld_resources", __name__, static_folder="static", static_url_path="/ld-static",
                template_folder="templates")
@@ -65,7 +66,12 @@ def _not_found(iri: str, fmt: F.Format | None) -> Response:
 
 
 def serve(rest: str) -> Response:
-    """Serve ``public_base + rest``; ``rest`` may end with a format extension."""
+    """Serve ``public_base + rest``; ``rest`` may end with a format extension (ETag, 304, answer cache)."""
+    state = ld_state()
+    return caching.answer(state.answers, getattr(state.store, "version", None), lambda: _describe_page(rest))
+
+
+def _describe_page(rest: str) -> Response:
     stem, by_ext = F.split_extension(rest)
     fmt = _choose(by_ext)
     if fmt is None:
@@ -101,6 +107,11 @@ def graph(rest: str) -> Response:
 @bp.get("/ontology", defaults={"ext": None})
 @bp.get("/ontology.<ext>")
 def ontology(ext: str | None) -> Response:
+    state = ld_state()
+    return caching.answer(state.answers, getattr(state.store, "version", None), lambda: _ontology_page(ext))
+
+
+def _ontology_page(ext: str | None) -> Response:
     fmt = F.BY_EXTENSION.get(ext) if ext else None
     if ext and fmt is None:
         return _not_found(ONTOLOGY_IRI + "." + ext, None)

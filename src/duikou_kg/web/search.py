@@ -6,10 +6,12 @@ import threading
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
+from ..errors import BadRequest
 from ..linked_data import formats as F
 from ..linked_data.iris import IriMapper
 from ..linked_data.state import ld_state
 from ..search import LabelIndex, build_index
+from . import caching
 from .resources import html_context
 
 bp = Blueprint("ld_search", __name__, template_folder="templates")
@@ -38,14 +40,26 @@ def _warm(setup_state) -> None:
     threading.Thread(target=build, name="search-index-warmup", daemon=True).start()
 
 
+def _limit(text: str | None) -> int:
+    """``limit``: 1 to MAX_LIMIT (20 when absent); anything else is a 400 naming it, as the canned API does."""
+    if text is None or text.strip() == "":
+        return 20
+    if not text.strip().isascii() or not text.strip().isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise BadRequest(f"parameter 'limit': expected an integer from 1 to {MAX_LIMIT}, got {text[:40]!r}",
+                         code="invalid_parameter", parameter="limit")
+    return int(text)
+
+
 @bp.get("/search")
 def search() -> Response:
+    state = ld_state()
+    return caching.answer(state.answers, getattr(state.store, "version", None), _search)
+
+
+def _search() -> Response:
     q = request.args.get("q", "").strip()
     lang = html_context()["lang"]
-    try:
-        limit = max(1, min(MAX_LIMIT, int(request.args.get("limit", 20))))
-    except ValueError:
-        limit = 20
+    limit = _limit(request.args.get("limit"))
     hits = label_index().search(q, lang=lang, limit=limit, kind=request.args.get("kind") or None)
     mapper = IriMapper(ld_state().public_base, request.script_root)
     results = [{"iri": h.iri, "href": mapper.to_local(h.iri), "label": h.label, "matched": h.matched,
