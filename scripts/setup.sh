@@ -16,6 +16,7 @@ if [ "$with_tests" -eq 1 ]; then                                           # bro
     command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
     fc-list :lang=zh 2>/dev/null | grep -q . || apt_packages+=(fonts-noto-cjk)   # Chinese in screenshots
     command -v virtuoso-t >/dev/null 2>&1 || apt_packages+=(virtuoso-opensource)   # remote-backend tests
+    [ -f /usr/share/java/jena-arq.jar ] || apt_packages+=(libapache-jena-java)     # remote-backend tests on Jena ARQ
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

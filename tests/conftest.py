@@ -117,7 +117,7 @@ def client(app):
 
 # --- the remote backend: one throw-away Virtuoso for the session --------------------------------
 
-BACKENDS = ["embedded", "virtuoso"]
+BACKENDS = ["embedded", "virtuoso", "jena"]
 
 
 def pushable(store):
@@ -177,8 +177,31 @@ def virtuoso(tmp_path_factory):
     instance.server.stop()
 
 
+class JenaForTests(VirtuosoForTests):
+    """The same, on Apache Jena ARQ (``tests/jena_endpoint.py``): a strict SPARQL 1.1 engine, no credentials."""
+
+    def __init__(self, folder: Path) -> None:
+        from jena_endpoint import ArqEndpoint
+
+        self.folder = folder
+        self.server = ArqEndpoint.start(folder / "endpoint")
+        self.key = None
+
+
+@pytest.fixture(scope="session")
+def jena(tmp_path_factory):
+    from jena_endpoint import JenaUnavailable
+
+    try:
+        instance = JenaForTests(tmp_path_factory.mktemp("jena"))
+    except JenaUnavailable as exc:
+        pytest.fail(f"no Jena endpoint: {exc}")
+    yield instance
+    instance.server.stop()
+
+
 def backend_store(request, key: str, store):
-    """``store`` itself for the embedded parameter, its copy in Virtuoso for the virtuoso parameter."""
+    """``store`` itself for the embedded parameter, its copy in Virtuoso or Jena for the other two."""
     if request.param == "embedded":
         return store
-    return request.getfixturevalue("virtuoso").remote(key, store)
+    return request.getfixturevalue(request.param).remote(key, store)

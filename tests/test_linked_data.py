@@ -41,7 +41,7 @@ def memory_store():
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request, memory_store):
-    """The in-memory store, and its copy pushed into Virtuoso (the remote backend)."""
+    """The in-memory store, and its copy pushed into Virtuoso and into Jena (the remote backend)."""
     return backend_store(request, "linked-data", memory_store)
 
 

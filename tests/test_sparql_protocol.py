@@ -26,7 +26,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture(params=BACKENDS)
 def app(request, tiny_settings, tiny_store):
-    """The tiny project's app on the embedded store, and on its copy pushed into Virtuoso."""
+    """The tiny project's app on the embedded store, and on its copies pushed into Virtuoso and into Jena."""
     app = create_app(tiny_settings, store=backend_store(request, "tiny", tiny_store))
     app.config["TESTING"] = True
     return app

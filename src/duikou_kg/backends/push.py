@@ -6,13 +6,17 @@
    update URL. Triples with blank nodes of one graph go in one chunk, so their blank nodes stay shared. The
    load being served is untouched; a failure here drops the staging graphs and changes nothing.
 2. **Swap**: one SPARQL Update request marks the load record "swapping"; the next one ``MOVE``s each staging
-   graph onto its real IRI, clears graphs of the previous load that the new one lacks (CLEAR, not DROP: Virtuoso ignores DROP
-   SILENT of a graph that was never "explicitly created"), and writes the new load record
-   ("ready"). Stores that run one update request as one transaction (Fuseki/TDB2, GraphDB, RDF4J,
+   graph onto its real IRI, clears graphs of the previous load that the new one lacks (CLEAR, not DROP:
+   Virtuoso ignores DROP SILENT of a graph that was never "explicitly created"), and writes the new load
+   record ("ready"). Stores that run one update request as one transaction (Fuseki/TDB2, GraphDB, RDF4J,
    Oxigraph server) switch atomically. Virtuoso commits operation by operation over HTTP (tested: the
    first operation of a failing request stays), so there the swap is a short window — the MOVEs, not the
    upload — during which the service answers 503 "being swapped" rather than mixed data once it has
    re-read the record (``DUIKOU_KG_SPARQL_REFRESH_SECONDS``).
+3. **Check**: no staging graph may still hold triples; else the push fails. Before the swap a probe on two
+   throw-away graphs tells whether the store's ``MOVE`` works: Apache Jena 4.5 (Debian's, so Fuseki 4.5)
+   refuses every ADD/MOVE/COPY of a named graph, and SILENT would hide it; there each MOVE is spelt out as
+   CLEAR + ``INSERT … WHERE`` + CLEAR, which is what MOVE means.
 """
 
 from __future__ import annotations
@@ -139,18 +143,52 @@ def push(settings: Settings, build, *, chunk: int = 20_000,
     record = {"load_id": load_id, "pushed_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "manifest": manifest.to_json()}
     started = time.perf_counter()
+    move = _move if _moves_graphs(remote, load_id) else _copy_and_clear  # asked before the window opens
     # Two requests: Virtuoso's CLEAR does not see triples inserted earlier in the same request.
     remote.update(f"CLEAR SILENT GRAPH <{LOAD_GRAPH}> ;\n" + _insert_record({**record, "state": "swapping"}))
     operations = [f"CLEAR SILENT GRAPH <{LOAD_GRAPH}>"]
     for graph in targets:
-        operations.append(f"MOVE SILENT <{staging[graph]}> TO <{graph}>" if graph in nonempty
-                          else f"CLEAR SILENT GRAPH <{graph}>")
+        operations += move(staging[graph], graph) if graph in nonempty else [f"CLEAR SILENT GRAPH <{graph}>"]
     operations += [f"CLEAR SILENT GRAPH <{graph}>" for graph in previous if graph not in staging]
     operations.append(_insert_record({**record, "state": "ready"}))
     remote.update(" ;\n".join(operations))
+    left = [staging[graph] for graph in targets if graph in nonempty]
+    if left and _any_triples(remote, left):  # a store that skipped an operation must not pass for loaded
+        # The service refuses a failed load (503) rather than serve graphs of two loads under one record.
+        remote.update(f"CLEAR SILENT GRAPH <{LOAD_GRAPH}> ;\n" + _insert_record({**record, "state": "failed"}))
+        raise RemoteStoreError("the store did not move the uploaded graphs into place (the swap request was "
+                               "accepted, but the staging graphs still hold triples); the load is marked failed")
     swapped = time.perf_counter() - started
     return PushReport(load_id=load_id, build_id=manifest.build_id, triples=manifest.triple_count,
                       graphs=len(targets), upload_seconds=uploaded, swap_seconds=swapped, method=uploader.method)
+
+
+def _move(source: str, target: str) -> list[str]:
+    return [f"MOVE SILENT <{source}> TO <{target}>"]
+
+
+def _copy_and_clear(source: str, target: str) -> list[str]:
+    """What MOVE means (SPARQL 1.1 Update, 3.2.4), spelt out for a store whose MOVE does not work."""
+    return [f"CLEAR SILENT GRAPH <{target}>",
+            f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{source}> {{ ?s ?p ?o }} }}",
+            f"CLEAR SILENT GRAPH <{source}>"]
+
+
+def _any_triples(remote: RemoteStore, graphs: Iterable[str]) -> bool:
+    values = " ".join(f"<{graph}>" for graph in graphs)
+    return remote.ask_store(f"ASK {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+
+
+def _moves_graphs(remote: RemoteStore, load_id: str) -> bool:
+    """Whether the store carries out MOVE between named graphs: Apache Jena 4.5 (Debian's, so Fuseki 4.5)
+    refuses every ADD/MOVE/COPY of a named graph, and with SILENT the swap would pass without moving."""
+    source, target = f"urn:duikou-kg:probe:{load_id}:from", f"urn:duikou-kg:probe:{load_id}:to"
+    remote.update(f"INSERT DATA {{ GRAPH <{source}> {{ <{source}> <{source}> <{target}> . }} }}")
+    try:
+        remote.update(f"MOVE SILENT <{source}> TO <{target}>")
+        return _any_triples(remote, [target]) and not _any_triples(remote, [source])
+    finally:
+        remote.update(f"CLEAR SILENT GRAPH <{source}> ;\nCLEAR SILENT GRAPH <{target}>")
 
 
 def _insert_record(record: dict) -> str:

@@ -125,6 +125,8 @@ class RemoteStore:
     @property
     def manifest(self) -> BuildInfo:
         self._refresh()
+        if self._record.get("state") == "failed":
+            raise StoreUnavailable("the last `duikou-kg push` into the remote store failed: push again")
         if self._record.get("state") != "ready":
             raise StoreUnavailable("a new load is being swapped into the remote store; try again in a moment")
         assert self._manifest is not None
@@ -241,6 +243,10 @@ class RemoteStore:
             raise RemoteStoreError(f"the store at {self.url} answered HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreUnavailable(f"the store at {self.url} does not answer: {exc}") from None
+
+    def ask_store(self, text: str) -> bool:
+        """ASK over the store's own dataset: every graph, a push's staging graphs too (``push`` checks them)."""
+        return bool(self._send(text, "ASK", default=None, named=None))
 
     def update(self, text: str) -> None:
         """Run a SPARQL Update at the update URL (``duikou-kg push`` only; the service is read-only)."""
