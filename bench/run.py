@@ -186,13 +186,36 @@ class Duikou(Target):
         stop_process(self.process, grace=30)
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the server's fork server and query workers)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:  # the task ended meanwhile
+                pass
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    """CPU time (user + system) of ``pid`` and its descendants alive now."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_idle(pid: int, *, window: float = 1.0, busy: float = 0.05, limit: float = 600) -> None:
-    """Return once the process used less than ``busy`` of a core in two windows in a row (or after ``limit`` s)."""
+    """Return once the process and its children (a query still running in a worker) used less than ``busy``
+    of a core in two windows in a row (or after ``limit`` s). A worker that exits in the window lowers the
+    sum, which counts as idle: it is no longer running."""
     started, quiet = time.monotonic(), 0
     before = cpu_seconds(pid)
     while quiet < 2 and time.monotonic() - started < limit:
