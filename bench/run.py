@@ -40,11 +40,10 @@ WORK = BENCH / ".work"
 sys.path.insert(0, str(ROOT / "src"))
 
 from bench.generate import generate  # noqa: E402
-from duikou_kg.binding import bind_values  # noqa: E402
 from duikou_kg.processes import stop_process  # noqa: E402
 from duikou_kg.backends.virtuoso_server import VirtuosoServer, free_port, proc_status_bytes  # noqa: E402
 from duikou_kg.canned import load_catalog  # noqa: E402
-from duikou_kg.canned.runner import bind_arguments  # noqa: E402
+from duikou_kg.canned.runner import bind_arguments, bound_text  # noqa: E402
 from duikou_kg.config import Settings  # noqa: E402
 from duikou_kg.namespaces import all_prefixes  # noqa: E402
 from duikou_kg.store import build_store  # noqa: E402
@@ -82,7 +81,7 @@ def query_mix(county: str) -> list[Query]:
     for label, name, args in picks:
         query = catalog.get(name)
         _, terms = bind_arguments(query, args, None)
-        text = bind_values(query.text, {ox.Variable(k): v for k, v in terms.items()})
+        text = bound_text(query, terms, ROW_CAP)  # as the service binds it (a page computed inside: there)
         if query.form == "SELECT" and "LIMIT" not in text.upper().rsplit("}", 1)[-1]:
             text += f"\nLIMIT {ROW_CAP}"
         prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in all_prefixes().items())

@@ -47,8 +47,9 @@ def can_bind_values(sparql: str, substitutions: dict[ox.Variable, Any]) -> bool:
             and body_offset(sparql) is not None)
 
 
-def bind_values(sparql: str, substitutions: dict[ox.Variable, Any]) -> str:
-    """``sparql`` with a ``VALUES`` row of the substituted terms first in its outermost group.
+def bind_values(sparql: str, substitutions: dict[ox.Variable, Any], *, at: int | None = None) -> str:
+    """``sparql`` with a ``VALUES`` row of the substituted terms first in its outermost group (or at ``at``,
+    just inside another group's ``{``: a canned query whose page is computed in a sub-select).
 
     The block is written by ``values_block`` from pyoxigraph terms; only checked RDF terms reach it.
     """
@@ -58,7 +59,7 @@ def bind_values(sparql: str, substitutions: dict[ox.Variable, Any]) -> str:
             raise TypeError(f"can only bind RDF terms, got {type(term).__name__}")
         if isinstance(term, ox.BlankNode):
             raise ValueError("a blank node cannot be bound in a query text")
-    at = body_offset(sparql)
+    at = body_offset(sparql) if at is None else at
     if at is None:
         raise ValueError("a query without a group pattern cannot take bound values")
     # One single-variable VALUES per term: the same join, and Virtuoso mis-evaluates property paths

@@ -2,19 +2,21 @@
 
 The editor sends query text to ``/sparql``, which knows nothing of parameters. ``example_text`` gives the
 canned query with its parameters bound by a ``VALUES`` block placed first in the outermost ``WHERE``
-group. The block is built from RDF terms serialised by pyoxigraph (N-Triples syntax), from the default
+group (or in the sub-select that computes the page, see ``binding_offset``). The block is built from RDF terms serialised by pyoxigraph (N-Triples syntax), from the default
 or example values of the ``.rq`` metadata, never from a caller's text; a test checks that every example
 returns the same rows as the canned query run with substitutions.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from .metadata import CannedQuery
 from .runner import bind_arguments
 
-__all__ = ["example_arguments", "example_text", "values_block", "where_body_offset"]
+__all__ = ["binding_offset", "example_arguments", "example_text", "subselect_body_offset", "values_block",
+           "where_body_offset"]
 
 
 def example_arguments(query: CannedQuery) -> dict[str, str]:
@@ -71,6 +73,25 @@ def where_body_offset(text: str) -> int:
     raise ValueError("no WHERE group found")
 
 
+def subselect_body_offset(text: str) -> int:
+    """Index just after the ``{`` opening the WHERE group of the sub-select that opens the outermost group
+    (``WHERE { { SELECT … WHERE { ↑ …``). Raises ``ValueError`` when the outermost group does not open with one.
+    """
+    at = where_body_offset(text)
+    opening = re.compile(r"(?:\s|#[^\n]*\n)*\{(?:\s|#[^\n]*\n)*SELECT\b", re.IGNORECASE).match(text, at)
+    if opening is None:
+        raise ValueError("the outermost group does not open with a sub-select")
+    start = opening.end() - len("SELECT")
+    return start + where_body_offset(text[start:])
+
+
+def binding_offset(query: CannedQuery, text: str) -> int:
+    """Where ``query``'s parameters are bound in ``text``: first in the outermost group, or, for a query that
+    computes its page in a sub-select (``limit.inner``), first in that sub-select, which is evaluated on its
+    own (SPARQL's bottom-up scope) and hands the parameters on through its projection."""
+    return subselect_body_offset(text) if query.inner_limit else where_body_offset(text)
+
+
 def example_text(query: CannedQuery, arguments: Mapping[str, str] | None = None, store: Any = None) -> str:
     """The query with ``arguments`` (default: the examples) bound by a leading VALUES block.
 
@@ -84,6 +105,6 @@ def example_text(query: CannedQuery, arguments: Mapping[str, str] | None = None,
     if terms:
         header.append("# Parameters are bound in the VALUES line: " +
                       ", ".join(f"{name}={value}" for name, value in texts.items()))
-        at = where_body_offset(body)
+        at = binding_offset(query, body)
         body = body[:at] + "\n  " + values_block(terms) + body[at:]
     return "\n".join(header) + "\n" + body

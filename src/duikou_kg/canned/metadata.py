@@ -15,6 +15,11 @@ so the file stays a valid SPARQL query that runs as it is in the editor::
 
 Every parameter is a variable of the query (``?place``), bound through the store's ``substitutions``;
 it must therefore be projected by the query (SEP-0007), and it is required or has a default.
+
+``limit: {…, inner: true}``: the query computes its page in a sub-select that opens the WHERE group and
+holds the file's one ``LIMIT`` (written as ``default + 1``); the runner binds the parameters inside that
+sub-select and sets the LIMIT to the page's last row + 1 (``CannedQuery.text_for_rows``,
+``examples.binding_offset``).
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ _LANGS = ("en", "zh")
 _TOP_KEYS = {"summary", "description", "tags", "parameters", "limit"}
 
 
+_INNER_LIMIT = re.compile(r"\bLIMIT\s+[0-9]+\b")
+
+
 class MetadataError(ValueError):
     """A ``.rq`` file whose metadata is missing, malformed or inconsistent with the query."""
 
@@ -68,6 +76,15 @@ class CannedQuery:
     max_limit: int
     form: str  # SELECT or CONSTRUCT
     text: str  # the whole file, metadata lines included (they are comments)
+    # ``limit: {inner: true}``: the page is computed in the sub-select that opens the WHERE group (its one
+    # ``LIMIT`` is the page's last row + 1, set per request) and the other columns are joined to its rows.
+    inner_limit: bool = False
+
+    def text_for_rows(self, rows: int) -> str:
+        """The text that reads ``rows`` solutions: the inner LIMIT set to ``rows`` (other queries: as is)."""
+        if not self.inner_limit:
+            return self.text
+        return _INNER_LIMIT.sub(f"LIMIT {int(rows)}", self.text, count=1)
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -189,6 +206,11 @@ def parse_query_file(path: Path) -> CannedQuery:
     max_limit = int(limit.get("max", MAX_LIMIT))
     if not 1 <= default_limit <= max_limit <= MAX_LIMIT:
         raise MetadataError(f"{path.name}: need 1 <= limit.default <= limit.max <= {MAX_LIMIT}")
+    inner_limit = limit.get("inner", False)
+    if inner_limit not in (True, False):
+        raise MetadataError(f"{path.name}: limit.inner is true or false")
+    if inner_limit:
+        _check_inner_limit(path, text, default_limit, form)
     tags = meta.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise MetadataError(f"{path.name}: tags must be a list of strings")
@@ -202,7 +224,27 @@ def parse_query_file(path: Path) -> CannedQuery:
         max_limit=max_limit,
         form=form,
         text=text,
+        inner_limit=inner_limit,
     )
+
+
+def _check_inner_limit(path: Path, text: str, default_limit: int, form: str) -> None:
+    """The sub-select that computes the page opens the WHERE group and holds the file's only LIMIT, written as
+    the default page plus one (so the file runs as it is in the editor)."""
+    from .examples import subselect_body_offset
+
+    if form != "SELECT":
+        raise MetadataError(f"{path.name}: limit.inner needs a SELECT query")
+    try:
+        subselect_body_offset(text)
+    except ValueError:
+        raise MetadataError(f"{path.name}: limit.inner needs a sub-select opening the WHERE group") from None
+    limits = _INNER_LIMIT.findall(_strip_comments(text))
+    found = list(_INNER_LIMIT.finditer(text))
+    if len(limits) != 1 or len(found) != 1 or found[0].start() > text.rfind("}"):
+        raise MetadataError(f"{path.name}: limit.inner needs exactly one 'LIMIT <n>', in the sub-select")
+    if int(limits[0].split()[-1]) != default_limit + 1:
+        raise MetadataError(f"{path.name}: with limit.inner the LIMIT must be limit.default + 1 = {default_limit + 1}")
 
 
 class Catalog:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from .metadata import MAX_LIMIT, RESERVED_ARGUMENTS, CannedQuery
 from .params import ParameterError
 
-__all__ = ["Page", "bind_arguments", "page_bounds", "run_query"]
+__all__ = ["Page", "bind_arguments", "bound_text", "page_bounds", "run_query"]
 
 _COUNT = re.compile(r"^[0-9]{1,9}$")
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
@@ -99,13 +99,28 @@ def bind_arguments(query: CannedQuery, arguments: Mapping[str, str], store: Any 
     return texts, terms
 
 
+def bound_text(query: CannedQuery, terms: Mapping[str, Term], rows: int) -> str:
+    """``query``'s text reading ``rows`` solutions with ``terms`` bound where it binds them (one ``VALUES`` per
+    term, written from the terms: see ``duikou_kg.binding``)."""
+    from ..binding import bind_values
+    from .examples import binding_offset
+
+    text = query.text_for_rows(rows)
+    if not terms:
+        return text
+    return bind_values(text, {ox.Variable(k): v for k, v in terms.items()}, at=binding_offset(query, text))
+
+
 def run_query(query: CannedQuery, store: Any, arguments: Mapping[str, str] | None = None) -> Page:
     """Validate, bind and run ``query``; read only the rows of the requested page (plus one, for ``next``)."""
     arguments = dict(arguments or {})
     limit, offset = page_bounds(query, arguments)
     # Parameters are checked on the store itself (fixed look-ups of one IRI), the query under the limits.
     texts, terms = bind_arguments(query, arguments, getattr(store, "unlimited", store))
-    results = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
+    if query.inner_limit:  # the page is computed in a sub-select: the values go in there, bound here
+        results = store.query(bound_text(query, terms, offset + limit + 1))
+    else:
+        results = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
     if query.is_graph:
         variables: tuple[str, ...] = ("subject", "predicate", "object")
         # A graph has no order of its own: sort, so that pages do not overlap.
