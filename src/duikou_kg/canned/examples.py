@@ -2,9 +2,10 @@
 
 The editor sends query text to ``/sparql``, which knows nothing of parameters. ``example_text`` gives the
 canned query with its parameters bound by a ``VALUES`` block placed first in the outermost ``WHERE``
-group (or in the sub-select that computes the page, see ``binding_offset``). The block is built from RDF terms serialised by pyoxigraph (N-Triples syntax), from the default
-or example values of the ``.rq`` metadata, never from a caller's text; a test checks that every example
-returns the same rows as the canned query run with substitutions.
+group (or in the sub-select that computes the page, see ``binding_offset``). The block is built from RDF
+terms serialised by pyoxigraph (N-Triples syntax), from the default or example values of the ``.rq``
+metadata, never from a caller's text; a test checks that every example returns the same rows as the canned
+query run with substitutions.
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def parse_query_file(path: Path) -> CannedQuery:
     if not 1 <= default_limit <= max_limit <= MAX_LIMIT:
         raise MetadataError(f"{path.name}: need 1 <= limit.default <= limit.max <= {MAX_LIMIT}")
     inner_limit = limit.get("inner", False)
-    if inner_limit not in (True, False):
+    if not isinstance(inner_limit, bool):
         raise MetadataError(f"{path.name}: limit.inner is true or false")
     if inner_limit:
         _check_inner_limit(path, text, default_limit, form)
