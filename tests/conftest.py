@@ -7,6 +7,7 @@ complete the real data is; tests on the real checkout say so in their names.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -140,15 +141,14 @@ def pushable(store):
                                  version=store.version)
 
 
-class VirtuosoForTests:
-    """One Virtuoso (Debian's virtuoso-opensource) on 127.0.0.1 with a throw-away database; ``remote(key, store)``
-    pushes ``store`` unless the load in it already came from ``key`` — a push replaces the previous load."""
+class RemoteForTests:
+    """A throw-away remote store for the session; ``remote(key, store)`` pushes ``store`` unless the load in it
+    already came from ``key`` — a push replaces the previous load."""
+
+    server: Any  # with settings_overrides() and stop()
 
     def __init__(self, folder: Path) -> None:
-        from duikou_kg.backends.virtuoso_server import VirtuosoServer
-
         self.folder = folder
-        self.server = VirtuosoServer(folder / "db", buffers=30_000).start()
         self.key: str | None = None
 
     def settings(self, **overrides) -> Settings:
@@ -166,6 +166,26 @@ class VirtuosoForTests:
         return RemoteStore(settings)
 
 
+class VirtuosoForTests(RemoteForTests):
+    """Virtuoso (Debian's virtuoso-opensource) on 127.0.0.1 with a throw-away database."""
+
+    def __init__(self, folder: Path) -> None:
+        from duikou_kg.backends.virtuoso_server import VirtuosoServer
+
+        super().__init__(folder)
+        self.server = VirtuosoServer(folder / "db", buffers=30_000).start()
+
+
+class JenaForTests(RemoteForTests):
+    """Apache Jena ARQ (``tests/jena_endpoint.py``): a strict SPARQL 1.1 engine, no credentials."""
+
+    def __init__(self, folder: Path) -> None:
+        from jena_endpoint import ArqEndpoint
+
+        super().__init__(folder)
+        self.server = ArqEndpoint.start(folder / "endpoint")
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
     from duikou_kg.backends.virtuoso_server import installed
@@ -175,17 +195,6 @@ def virtuoso(tmp_path_factory):
     instance = VirtuosoForTests(tmp_path_factory.mktemp("virtuoso"))
     yield instance
     instance.server.stop()
-
-
-class JenaForTests(VirtuosoForTests):
-    """The same, on Apache Jena ARQ (``tests/jena_endpoint.py``): a strict SPARQL 1.1 engine, no credentials."""
-
-    def __init__(self, folder: Path) -> None:
-        from jena_endpoint import ArqEndpoint
-
-        self.folder = folder
-        self.server = ArqEndpoint.start(folder / "endpoint")
-        self.key = None
 
 
 @pytest.fixture(scope="session")

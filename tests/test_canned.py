@@ -126,7 +126,7 @@ VIRTUOSO_MULTI_VALUES_BUG = {"sector-pairings", "instrument-pairings"}
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
 def test_editor_example_matches_bound_query(name, catalog, store, request):
-    """The VALUES-bound text the editor offers gives the rows the API gives with substitutions."""
+    """The VALUES-bound text the editor offers gives the rows the API gives."""
     query = catalog.get(name)
     if name in VIRTUOSO_MULTI_VALUES_BUG and request.node.callspec.params["store"] == "virtuoso":
         pytest.xfail("Virtuoso 7.2 mis-evaluates p* paths beside the editor's multi-variable VALUES row "

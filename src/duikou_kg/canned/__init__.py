@@ -2,7 +2,7 @@
 
 - ``metadata``: reading a ``.rq`` file into a ``CannedQuery``; the ``Catalog`` of a folder
 - ``params``: parameter types, validation, and conversion to RDF terms
-- ``runner``: binding terms through the store's ``substitutions`` and reading one page of results
+- ``runner``: binding terms as ``VALUES`` rows (``duikou_kg.binding``) and reading one page of results
 - ``formats``: JSON records, SPARQL JSON, CSV, TSV, Turtle, N-Triples
 - ``openapi``: the OpenAPI 3 description of the catalog
 - ``examples``: plain-SPARQL versions (VALUES-bound) for the query editor

@@ -5,7 +5,7 @@ canned query with its parameters bound by a ``VALUES`` block placed first in the
 group (or in the sub-select that computes the page, see ``binding_offset``). The block is built from RDF
 terms serialised by pyoxigraph (N-Triples syntax), from the default or example values of the ``.rq``
 metadata, never from a caller's text; a test checks that every example returns the same rows as the canned
-query run with substitutions.
+query run by the API.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ so the file stays a valid SPARQL query that runs as it is in the editor::
     PREFIX dko: <https://w3id.org/duikou/ontology#>
     SELECT ?pairing ?place … WHERE { … }
 
-Every parameter is a variable of the query (``?place``), bound through the store's ``substitutions``;
+Every parameter is a variable of the query (``?place``), bound as a ``VALUES`` row (``runner.bound_text``);
 it must therefore be projected by the query (SEP-0007), and it is required or has a default.
 
 ``limit: {…, inner: true}``: the query computes its page in a sub-select that opens the WHERE group and

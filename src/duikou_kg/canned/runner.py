@@ -108,7 +108,9 @@ def bound_text(query: CannedQuery, terms: Mapping[str, Term], rows: int) -> str:
     text = query.text_for_rows(rows)
     if not terms:
         return text
-    return bind_values(text, {ox.Variable(k): v for k, v in terms.items()}, at=binding_offset(query, text))
+    # Outermost group: bind_values finds it (its offset cached per text); a sub-select's is found here.
+    at = binding_offset(query, text) if query.inner_limit else None
+    return bind_values(text, {ox.Variable(k): v for k, v in terms.items()}, at=at)
 
 
 def run_query(query: CannedQuery, store: Any, arguments: Mapping[str, str] | None = None) -> Page:
@@ -117,10 +119,8 @@ def run_query(query: CannedQuery, store: Any, arguments: Mapping[str, str] | Non
     limit, offset = page_bounds(query, arguments)
     # Parameters are checked on the store itself (fixed look-ups of one IRI), the query under the limits.
     texts, terms = bind_arguments(query, arguments, getattr(store, "unlimited", store))
-    if query.inner_limit:  # the page is computed in a sub-select: the values go in there, bound here
-        results = store.query(bound_text(query, terms, offset + limit + 1))
-    else:
-        results = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
+    # Bound here for every store, where the query wants them (a page computed in a sub-select: in there).
+    results = store.query(bound_text(query, terms, offset + limit + 1))
     if query.is_graph:
         variables: tuple[str, ...] = ("subject", "predicate", "object")
         # A graph has no order of its own: sort, so that pages do not overlap.
